@@ -1,0 +1,50 @@
+"""``leitplanke audit verify|head``: prove the audit trail is intact, print its head."""
+
+from __future__ import annotations
+
+import re
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from leitplanke.audit.services import chain_head, verify
+
+_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+
+class Command(BaseCommand):
+    help = "Verify the hash chain of the audit trail, or print its head to keep outside the database."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("verify", help="Recompute the chain and name the first broken event.")
+        check.add_argument(
+            "--head",
+            metavar="SEQ:HASH",
+            help="A head printed earlier by 'audit head'; detects events cut off at the end.",
+        )
+        sub.add_parser("head", help="Print the newest event as SEQ:HASH.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "head":
+            seq, digest = chain_head()
+            self.stdout.write(f"{seq}:{digest}")
+            return
+        expected = None
+        if options.get("head"):
+            match = _HEAD.match(options["head"].strip().lower())
+            if not match:
+                raise CommandError("--head must look like SEQ:HASH, e.g. 42:<64 hex digits>.")
+            expected = (int(match.group(1)), match.group(2))
+        result = verify(expected_head=expected)
+        if result.problem is not None:
+            raise CommandError(
+                f"Audit trail BROKEN at event #{result.problem.seq}: {result.problem.reason}. "
+                f"{result.checked} events before it are intact."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Audit trail intact: {result.checked} events, head {result.head_seq}:{result.head_hash}"
+            )
+        )

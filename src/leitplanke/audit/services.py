@@ -1,0 +1,172 @@
+"""Writing and checking the audit trail.
+
+Every service in Leitplanke calls :func:`event_record` inside the transaction of its change, so a
+change and its event are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from . import chain
+from .context import current_request_id
+from .models import Event
+
+# Any constant works; it only has to be the same for every process appending to the chain.
+_POSTGRES_CHAIN_LOCK = 7_316_911_512
+
+
+def _lock_chain() -> None:
+    """Serialise appends so the chain never forks.
+
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. SQLite: the
+    connection runs every transaction as BEGIN IMMEDIATE (see settings), so the write lock is
+    already held. The unique constraints on ``seq`` and ``prev_hash`` back both up.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
+
+
+def object_type_of(obj: models.Model) -> str:
+    """The stable type name used in events, such as ``org.orgunit``."""
+    return obj._meta.label_lower
+
+
+def event_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event to the chain (call it inside the transaction of the change it records).
+
+    ``actor`` is the user who acted, or ``None`` for the system (commands, jobs). ``target`` is
+    the changed object; ``object_type``/``object_id``/``object_label`` override or replace it.
+    """
+    if target is not None:
+        object_type = object_type or object_type_of(target)
+        object_id = object_id or str(target.pk)
+        object_label = object_label or str(target)
+    if not action or not object_type:
+        raise ValueError("An audit event needs an action and an object type.")
+    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
+    actor_label = str(actor) if actor_id else "system"
+    before_json = chain.to_json_value(before)
+    after_json = chain.to_json_value(after)
+    request_id = current_request_id.get()
+    with transaction.atomic():
+        _lock_chain()
+        head = Event.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, chain.GENESIS_HASH)
+        created_at = timezone.now()
+        fields = {
+            "seq": seq,
+            "created_at": created_at,
+            "actor_label": actor_label[:200],
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id[:64],
+            "object_label": object_label[:300],
+            "before": before_json,
+            "after": after_json,
+            "request_id": request_id,
+            "prev_hash": prev_hash,
+        }
+        digest = chain.event_hash(actor_id=actor_id, **fields)
+        return Event.objects.create(actor_id=actor_id, hash=digest, **fields)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the chain does not hold."""
+
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What ``audit verify`` found: how many events were checked, the head, the first problem."""
+
+    checked: int
+    head_seq: int
+    head_hash: str
+    problem: ChainProblem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def chain_head() -> tuple[int, str]:
+    """The newest event's sequence number and hash (``(0, GENESIS_HASH)`` for an empty log)."""
+    head = Event.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (head[0], head[1]) if head else (0, chain.GENESIS_HASH)
+
+
+def verify(*, expected_head: tuple[int, str] | None = None) -> VerifyResult:
+    """Recompute the whole chain; report the first altered, missing or misplaced event.
+
+    With ``expected_head`` (a sequence number and hash kept outside the database) a chain whose
+    newest events were cut off is caught too.
+    """
+    fields = (
+        "seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
+        "object_label", "before", "after", "request_id", "prev_hash", "hash",
+    )
+    expected_seq = 1
+    prev_hash = chain.GENESIS_HASH
+    checked = 0
+    problem: ChainProblem | None = None
+    expected_head_hash_seen: str | None = None
+    rows = Event.objects.order_by("seq").values_list(*fields).iterator(chunk_size=2000)
+    for row in rows:
+        values = dict(zip(fields, row, strict=True))
+        seq, stored_hash = values.pop("seq"), values.pop("hash")
+        if seq != expected_seq:
+            problem = ChainProblem(
+                expected_seq,
+                f"event #{expected_seq} is missing (the next event found is #{seq})",
+            )
+            break
+        if values["prev_hash"] != prev_hash:
+            problem = ChainProblem(
+                seq,
+                f"event #{seq} does not follow event #{seq - 1}: events were removed or reordered",
+            )
+            break
+        if chain.event_hash(seq=seq, **values) != stored_hash:
+            problem = ChainProblem(seq, f"event #{seq} was altered: its content does not match its hash")
+            break
+        if expected_head is not None and seq == expected_head[0]:
+            expected_head_hash_seen = stored_hash
+        prev_hash = stored_hash
+        expected_seq += 1
+        checked += 1
+    head_seq = expected_seq - 1
+    if problem is None and expected_head is not None:
+        want_seq, want_hash = expected_head
+        if head_seq < want_seq:
+            problem = ChainProblem(
+                head_seq + 1,
+                f"the log ends at event #{head_seq}, but the recorded head is event #{want_seq}: "
+                "events at the end were removed",
+            )
+        elif want_seq == 0:
+            if want_hash != chain.GENESIS_HASH:
+                problem = ChainProblem(0, "the recorded head is not a valid head of an empty log")
+        elif expected_head_hash_seen != want_hash:
+            problem = ChainProblem(
+                want_seq, f"event #{want_seq} does not match the recorded head hash"
+            )
+    return VerifyResult(checked=checked, head_seq=head_seq, head_hash=prev_hash, problem=problem)

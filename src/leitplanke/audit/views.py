@@ -1,0 +1,29 @@
+"""The audit log for auditors and administrators, and a chain check from the UI."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from leitplanke.org.selectors import can_read_audit_trail
+
+from .models import Event
+
+
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    """Every event, newest first, filterable by action and object type."""
+    if not can_read_audit_trail(request.user):
+        raise Http404
+    events = Event.objects.select_related("actor").order_by("-seq")
+    action = request.GET.get("action", "").strip()
+    object_type = request.GET.get("object_type", "").strip()
+    if action:
+        events = events.filter(action=action)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "action": action, "object_type": object_type}
+    return render(request, "audit/log.html", context)

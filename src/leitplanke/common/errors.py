@@ -1,0 +1,49 @@
+"""Domain errors: a stable code for machines, a translated message for people, the field at fault.
+
+Services raise them; forms put them on the field; the API (later) maps them to RFC 9457 problems.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A request that the domain refuses, with a reason the user can act on."""
+
+    code = "invalid"
+
+    def __init__(self, message: str | Promise, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def as_validation_error(self) -> ValidationError:
+        """The same error for a Django form (``form.add_error(None, err.as_validation_error())``)."""
+        if self.field:
+            return ValidationError({self.field: ValidationError(self.message, code=self.code)})
+        return ValidationError(self.message, code=self.code)
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the actor may not see it (the two look the same)."""
+
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    """The actor may see the object but not do this to it."""
+
+    code = "forbidden"
+
+
+def validation_error_to_domain(exc: ValidationError) -> DomainError:
+    """Turn a model's ``full_clean`` error into a domain error naming the first faulty field."""
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        field_name = None if field == "__all__" else field
+        return DomainError(" ".join(m for e in errors for m in e.messages), field=field_name)
+    return DomainError(" ".join(exc.messages))

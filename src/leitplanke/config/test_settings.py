@@ -1,0 +1,16 @@
+"""Settings for the test suite: development mode, a fast password hasher, in-memory e-mail."""
+
+import os
+import tempfile
+
+os.environ.setdefault("LEITPLANKE_MODE", "development")
+os.environ.setdefault("LEITPLANKE_DATA_DIR", tempfile.mkdtemp(prefix="leitplanke-test-"))
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses Argon2
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the concurrency tests open the test database from other processes.
+    DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405

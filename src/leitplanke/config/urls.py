@@ -1,0 +1,10 @@
+"""Top-level URL map: each app brings its own ``urls.py``."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("leitplanke.web.urls")),
+    path("account/", include("leitplanke.accounts.urls")),
+    path("org/", include("leitplanke.org.urls")),
+    path("audit/", include("leitplanke.audit.urls")),
+]

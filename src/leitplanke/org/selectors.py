@@ -1,0 +1,105 @@
+"""Who may do what in the organisation, and the reads that depend on it.
+
+This module is the one place that answers role questions (``has_role``) for the UI and, later, the
+API. Roles held for a unit also count for every unit below it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from .models import Membership, OrgUnit, Role, RoleAssignment
+
+_CACHE_ATTR = "_leitplanke_role_cache"
+
+
+def _assignments(user: Any) -> frozenset[tuple[str, int | None]]:
+    """The (role, unit id or None) pairs a user holds, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = frozenset(RoleAssignment.objects.filter(person=user).values_list("role", "unit_id"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_cached_roles(user: Any) -> None:
+    """Drop the per-request role cache after roles changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
+    """Whether ``user`` holds ``role`` company-wide, or for ``unit`` or one of its ancestors.
+
+    Without ``unit`` only a company-wide assignment counts.
+    """
+    held = _assignments(user)
+    if (role, None) in held:
+        return True
+    if unit is None:
+        return False
+    return any((role, unit_id) in held for unit_id in unit.ancestor_ids())
+
+
+def has_any_role(user: Any, role: str) -> bool:
+    """Whether ``user`` holds ``role`` anywhere, company-wide or for any unit."""
+    return any(held_role == role for held_role, _ in _assignments(user))
+
+
+def is_administrator(user: Any) -> bool:
+    """Administrators maintain the organisation, users and settings."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser) or has_role(user, Role.ADMINISTRATOR)
+
+
+def is_auditor(user: Any) -> bool:
+    """Auditors read everything, including the audit trail."""
+    return has_role(user, Role.AUDITOR)
+
+
+def can_read_audit_trail(user: Any) -> bool:
+    """The full audit log is for auditors and administrators."""
+    return is_auditor(user) or is_administrator(user)
+
+
+def units_visible_to(user: Any) -> QuerySet[OrgUnit]:
+    """The org chart is a company directory: every signed-in active person sees every unit."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.all()
+
+
+def people_visible_to(user: Any) -> QuerySet[Any]:
+    """People as the directory shows them: active people for everyone, all for administrators."""
+    User = get_user_model()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return User.objects.none()
+    if is_administrator(user) or is_auditor(user):
+        return User.objects.all()
+    return User.objects.filter(is_active=True)
+
+
+def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:
+    """The unit and every unit below it."""
+    return OrgUnit.objects.filter(path__startswith=unit.path)
+
+
+def units_led_by(user: Any) -> QuerySet[OrgUnit]:
+    """Units where ``user`` is lead or deputy."""
+    return OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user))
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    """The units a person belongs to."""
+    return Membership.objects.filter(person=user).select_related("unit").order_by("unit__path")
+
+
+def roles_of(user: Any) -> QuerySet[RoleAssignment]:
+    """The roles a person holds, with their scope."""
+    return RoleAssignment.objects.filter(person=user).select_related("unit").order_by("role", "unit__path")

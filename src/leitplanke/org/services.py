@@ -1,0 +1,221 @@
+"""Writes to the organisation: units, people, memberships and roles, each with its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, validation_error_to_domain
+
+from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment, UnitKind
+from .selectors import forget_cached_roles
+
+User = get_user_model()
+
+_ALLOWED_PARENT_KINDS = {
+    UnitKind.COMPANY: {None},
+    UnitKind.DEPARTMENT: {UnitKind.COMPANY, UnitKind.DEPARTMENT},
+    UnitKind.TEAM: {UnitKind.DEPARTMENT, UnitKind.TEAM},
+}
+
+
+def _full_clean(obj: Any, **kwargs: Any) -> None:
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise validation_error_to_domain(exc) from exc
+
+
+def _check_parent(*, kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+    """A company is a root; departments hang below a company or department; teams below those."""
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in _ALLOWED_PARENT_KINDS[UnitKind(kind)]:
+        if parent is None:
+            raise DomainError(_("A department or team needs a parent unit."), field="parent")
+        raise DomainError(
+            _("A %(kind)s cannot be placed below a %(parent_kind)s.")
+            % {"kind": UnitKind(kind).label, "parent_kind": UnitKind(parent.kind).label},
+            field="parent",
+        )
+    if unit is not None and unit.pk and parent is not None and unit.pk in parent.ancestor_ids():
+        raise DomainError(_("A unit cannot be moved below itself or one of its sub-units."), field="parent")
+
+
+def _set_path(unit: OrgUnit) -> None:
+    parent_path = unit.parent.path if unit.parent else "/"
+    unit.path = f"{parent_path}{unit.pk}/"
+    unit.depth = unit.path.count("/") - 2
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgUnit | None = None,
+    lead: Any = None,
+    deputy: Any = None,
+) -> OrgUnit:
+    """Create an org unit below ``parent`` (a company has none)."""
+    unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, lead=lead, deputy=deputy)
+    _full_clean(unit, exclude=["path"])
+    _check_parent(kind=kind, parent=parent)
+    if lead is not None and deputy is not None and lead.pk == deputy.pk:
+        raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
+    unit.save()
+    _set_path(unit)
+    unit.save(update_fields=["path", "depth"])
+    event_record(actor=actor, action="org.unit.created", target=unit, after=unit.audit_snapshot())
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
+    """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units."""
+    allowed = {"code", "name", "kind", "parent", "lead", "deputy"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"unit_update cannot change {sorted(unknown)}")
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    before = unit.audit_snapshot()
+    old_path = unit.path
+    for field, value in changes.items():
+        setattr(unit, field, value)
+    _full_clean(unit, exclude=["path"])
+    _check_parent(kind=unit.kind, parent=unit.parent, unit=unit)
+    if unit.lead_id and unit.deputy_id and unit.lead_id == unit.deputy_id:
+        raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
+    for child in unit.children.all():
+        _check_parent(kind=child.kind, parent=unit)
+    _set_path(unit)
+    unit.save()
+    if unit.path != old_path:
+        for sub in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+            sub.path = unit.path + sub.path[len(old_path):]
+            sub.depth = sub.path.count("/") - 2
+            sub.save(update_fields=["path", "depth"])
+    after = unit.audit_snapshot()
+    if after != before:
+        event_record(actor=actor, action="org.unit.updated", target=unit, before=before, after=after)
+    return unit
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    email: str = "",
+    preferred_language: str = "de",
+    password: str | None = None,
+    is_active: bool = True,
+) -> Any:
+    """Create a person who can sign in (with ``password``) or later through single sign-on."""
+    person = User(
+        username=username,
+        display_name=display_name,
+        email=email.strip(),
+        preferred_language=preferred_language,
+        is_active=is_active,
+    )
+    if password:
+        person.set_password(password)
+    else:
+        person.set_unusable_password()
+    _full_clean(person)
+    person.save()
+    event_record(actor=actor, action="org.person.created", target=person, after=person.audit_snapshot())
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
+    """Change a person's display name, e-mail, language or whether the account is active."""
+    allowed = {"display_name", "email", "preferred_language", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"person_update cannot change {sorted(unknown)}")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = person.audit_snapshot()
+    for field, value in changes.items():
+        setattr(person, field, value.strip() if isinstance(value, str) else value)
+    _full_clean(person)
+    if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
+        raise DomainError(_("You cannot deactivate your own account."), field="is_active")
+    person.save()
+    after = person.audit_snapshot()
+    if after != before:
+        event_record(actor=actor, action="org.person.updated", target=person, before=before, after=after)
+    return person
+
+
+@transaction.atomic
+def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
+    """Make ``person`` a member of ``unit`` (nothing happens if they already are)."""
+    membership, created = Membership.objects.get_or_create(person=person, unit=unit)
+    if created:
+        event_record(
+            actor=actor,
+            action="org.membership.added",
+            target=person,
+            after={"unit": unit.code},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, person: Any, unit: OrgUnit) -> None:
+    """End ``person``'s membership of ``unit``."""
+    deleted, _count = Membership.objects.filter(person=person, unit=unit).delete()
+    if deleted:
+        event_record(actor=actor, action="org.membership.removed", target=person, before={"unit": unit.code})
+
+
+@transaction.atomic
+def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
+    """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role: %(role)s") % {"role": role}, field="role")
+    if unit is not None and role in COMPANY_WIDE_ONLY:
+        raise DomainError(
+            _("The role %(role)s can only be held for the whole company.") % {"role": Role(role).label},
+            field="unit",
+        )
+    existing = RoleAssignment.objects.filter(person=person, role=role, unit=unit).first()
+    if existing is not None:
+        return existing
+    assignment = RoleAssignment.objects.create(person=person, role=role, unit=unit)
+    event_record(
+        actor=actor,
+        action="org.role.assigned",
+        target=person,
+        after=assignment.audit_snapshot(),
+    )
+    forget_cached_roles(person)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Take a role away again."""
+    person = assignment.person
+    if (
+        assignment.role == Role.ADMINISTRATOR
+        and not RoleAssignment.objects.filter(role=Role.ADMINISTRATOR, person__is_active=True)
+        .exclude(pk=assignment.pk)
+        .exists()
+        and not User.objects.filter(is_superuser=True, is_active=True).exists()
+    ):
+        raise DomainError(_("The last administrator cannot be removed."), field="role")
+    snapshot = assignment.audit_snapshot()
+    assignment.delete()
+    event_record(actor=actor, action="org.role.revoked", target=person, before=snapshot)
+    forget_cached_roles(person)

@@ -1,0 +1,75 @@
+"""The main navigation: one entry per capability, in the order people work through them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class Area:
+    """A capability of the product with its place in the navigation."""
+
+    key: str
+    title: Promise
+    summary: Promise
+    url_name: str
+    ready: bool
+
+
+AREAS: tuple[Area, ...] = (
+    Area(
+        "usecases",
+        _("Use cases"),
+        _("Register AI use cases of your unit, get an instant guardrail verdict and find what other teams built."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "tools",
+        _("Tools"),
+        _("The AI tools and platforms IT provides, with the data each one may receive."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "guardrails",
+        _("Guardrails"),
+        _("The published rules: what the EU AI Act, the GDPR and co-determination require, as code."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "reviews",
+        _("Reviews"),
+        _("Reviews routed to your role by the rules, each with a deadline."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "literacy",
+        _("AI literacy"),
+        _("Courses, completions and the coverage of AI literacy per unit."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "portfolio",
+        pgettext_lazy("navigation", "Portfolio"),
+        _("What AI delivers, where decisions wait, and how risk is distributed."),
+        "web:area",
+        False,
+    ),
+    Area(
+        "org",
+        _("Organisation"),
+        _("Units, people and roles."),
+        "org:unit_list",
+        True,
+    ),
+)
+
+AREAS_BY_KEY = {area.key: area for area in AREAS}

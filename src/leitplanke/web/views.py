@@ -1,0 +1,55 @@
+"""Start page, area pages and health endpoints."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from leitplanke.org.selectors import memberships_of, roles_of, units_led_by
+
+from .navigation import AREAS_BY_KEY
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """My work: where the person belongs and what they are responsible for."""
+    user = request.user
+    context = {
+        "memberships": memberships_of(user),
+        "led_units": units_led_by(user).order_by("path"),
+        "roles": roles_of(user),
+    }
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def area(request: HttpRequest, key: str) -> HttpResponse:
+    """An area of the product that is announced in the navigation but not yet available."""
+    found = AREAS_BY_KEY.get(key)
+    if found is None or found.ready:
+        raise Http404
+    return render(request, "web/area.html", {"area": found})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database answers a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
