@@ -7,3 +7,13 @@ class AccountsConfig(AppConfig):
 
     name = "leitplanke.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from leitplanke.audit.labels import register_actions
+
+        register_actions(
+            {
+                "account.language_changed": _("Language changed"),
+                "account.password_changed": _("Password changed"),
+            }
+        )

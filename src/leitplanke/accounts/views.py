@@ -35,6 +35,12 @@ class LogoutView(auth_views.LogoutView):
     """Sign out (POST only, as Django requires)."""
 
 
+def locked_out(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
+    """What a person sees after too many failed sign-ins (called by django-axes)."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: who they are, where they belong, what roles they hold."""

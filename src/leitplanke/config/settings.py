@@ -201,7 +201,8 @@ AXES_FAILURE_LIMIT = env_int("LEITPLANKE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEITPLANKE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "leitplanke.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("LEITPLANKE_PROXY_COUNT", 0)
 
@@ -225,6 +226,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Development serves static files straight from the packages; production from collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # E-mail: Django's SMTP backend (Django 6.1 mailers), configured from the environment.
 MAILERS = {

@@ -7,3 +7,20 @@ class OrgConfig(AppConfig):
 
     name = "leitplanke.org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from leitplanke.audit.labels import register_actions
+
+        register_actions(
+            {
+                "org.unit.created": _("Unit created"),
+                "org.unit.updated": _("Unit changed"),
+                "org.person.created": _("Person created"),
+                "org.person.updated": _("Person changed"),
+                "org.membership.added": _("Added to unit"),
+                "org.membership.removed": _("Removed from unit"),
+                "org.role.assigned": _("Role assigned"),
+                "org.role.revoked": _("Role revoked"),
+                "org.import.completed": _("Import completed"),
+            }
+        )

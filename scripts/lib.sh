@@ -1,0 +1,47 @@
+# Shared helpers for scripts/start and scripts/test (sourced, not run).
+# shellcheck shell=bash
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Run a command as root (directly, or through sudo when available).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    fail "'$*' needs root rights; run it once as root, then start again."; fi
+}
+
+# Install Debian packages that are missing (apt-get update only when something is missing).
+ensure_debian_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || fail "please install: ${missing[*]}"
+    say "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# Make sure uv (the Python package manager that reads uv.lock) is available as $UV.
+ensure_uv() {
+  if command -v uv >/dev/null; then UV=(uv); return; fi
+  if python3 -m uv --version >/dev/null 2>&1; then UV=(python3 -m uv); return; fi
+  say "Installing uv"
+  python3 -m pip install --quiet --disable-pip-version-check uv || fail "could not install uv with pip"
+  UV=(python3 -m uv)
+}
+
+# Install Leitplanke and its locked dependencies into .venv; extra arguments go to 'uv sync'.
+install_leitplanke() {
+  ensure_uv
+  say "Installing Leitplanke and its locked dependencies into .venv"
+  "${UV[@]}" sync --locked --quiet "$@"
+  export PATH="$PWD/.venv/bin:$PATH"
+}
+
+# Compile the translation catalogues (.po -> .mo).
+compile_translations() {
+  (cd src/leitplanke && leitplanke compilemessages --verbosity 0)
+}

@@ -1,0 +1,48 @@
+"""``leitplanke demo``: load the demo company "Beispiel AG" and print the logins."""
+
+from __future__ import annotations
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from leitplanke.org import demo as org_demo
+
+DEFAULT_PASSWORD = "Leitplanke-Demo-2026"  # noqa: S105 - published demo password, refused in production
+
+
+class Command(BaseCommand):
+    help = "Load the demo company Beispiel AG (safe to run again) and print the demo logins."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("LEITPLANKE_DEMO_PASSWORD", DEFAULT_PASSWORD),
+            help="Password for every demo person (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo even in production mode (it creates people with a known password).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to load demo people with a known password in production mode. "
+                "Use LEITPLANKE_MODE=development, or --allow-production if you really mean it."
+            )
+        created = org_demo.load(password=options["password"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo company Beispiel AG ready ({created['units']} units and {created['people']} people new)."
+            )
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for everyone: {options['password']}):")
+        width = max(len(org_demo.username_for(name)) for name, _ in org_demo.SHOWCASE)
+        for name, what in org_demo.SHOWCASE:
+            self.stdout.write(f"  {org_demo.username_for(name).ljust(width)}  {name} – {what}")
