@@ -10,7 +10,7 @@ from leitplanke.accounts.models import User
 from leitplanke.org import services
 from leitplanke.org.models import OrgUnit
 
-DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test password
+DEFAULT_PASSWORD = "correct horse battery staple"
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

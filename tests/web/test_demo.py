@@ -26,6 +26,10 @@ def _demo(**options) -> str:
     return out.getvalue()
 
 
+def _counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (User, OrgUnit, Membership, RoleAssignment))
+
+
 def test_the_demo_company_has_its_departments_teams_people_and_every_role() -> None:
     _demo()
 
@@ -46,12 +50,12 @@ def test_the_demo_prints_logins_that_work() -> None:
 
 def test_loading_the_demo_twice_duplicates_nothing() -> None:
     _demo()
-    counts = (User.objects.count(), OrgUnit.objects.count(), Membership.objects.count(), RoleAssignment.objects.count())
+    counts = _counts()
     events = Event.objects.count()
 
     output = _demo()
 
-    assert (User.objects.count(), OrgUnit.objects.count(), Membership.objects.count(), RoleAssignment.objects.count()) == counts
+    assert _counts() == counts
     assert Event.objects.count() == events
     assert "0 units and 0 people new" in output
 

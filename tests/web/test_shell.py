@@ -78,6 +78,9 @@ def test_an_announced_area_says_it_is_not_available_yet(client: Client) -> None:
     assert client.get(reverse("web:area", args=["nonsense"])).status_code == 404
 
 
+REAL_KEY = "k3J9-xq2LmZ8vN4pR7tW1yB6cE0hA5sD3fG8jK2lP9oI4uY7tR1eW6qZ0xC5vB"
+
+
 def _settings_in_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "LEITPLANKE_MODE"}}
     clean.update({"LEITPLANKE_MODE": "production", "DJANGO_SETTINGS_MODULE": "leitplanke.config.settings", **env})
@@ -105,7 +108,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret: str) -> N
 
 def test_production_starts_with_a_real_secret_key(tmp_path) -> None:
     result = _settings_in_production(
-        {"SECRET_KEY": "k3J9-xq2LmZ8vN4pR7tW1yB6cE0hA5sD3fG8jK2lP9oI4uY7tR1eW6qZ0xC5vB", "LEITPLANKE_DATA_DIR": str(tmp_path)}
+        {"SECRET_KEY": REAL_KEY, "LEITPLANKE_DATA_DIR": str(tmp_path)}
     )
 
     assert result.returncode == 0, result.stderr
@@ -115,7 +118,7 @@ def test_production_starts_with_a_real_secret_key(tmp_path) -> None:
 def test_production_refuses_debug(tmp_path) -> None:
     result = _settings_in_production(
         {
-            "SECRET_KEY": "k3J9-xq2LmZ8vN4pR7tW1yB6cE0hA5sD3fG8jK2lP9oI4uY7tR1eW6qZ0xC5vB",
+            "SECRET_KEY": REAL_KEY,
             "DEBUG": "true",
             "LEITPLANKE_DATA_DIR": str(tmp_path),
         }

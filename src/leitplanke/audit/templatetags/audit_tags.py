@@ -42,5 +42,11 @@ def changes(event: Event) -> list[dict[str, str]]:
         old, new = before.get(key), after.get(key)
         if key in before and key in after and old == new:
             continue
-        rows.append({"field": key, "before": _show(old) if key in before else "", "after": _show(new) if key in after else ""})
+        rows.append(
+            {
+                "field": key,
+                "before": _show(old) if key in before else "",
+                "after": _show(new) if key in after else "",
+            }
+        )
     return rows
