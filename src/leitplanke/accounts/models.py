@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +18,7 @@ class User(AbstractUser):
     """
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    email = models.EmailField(_("e-mail address"), blank=True, db_index=True)
+    email = models.EmailField(_("e-mail address"), blank=True, db_index=True)  # type: ignore[assignment]
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=8,
@@ -25,15 +26,13 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
     )
 
-    objects = UserManager()
-
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["display_name", "username"]
         constraints = [
             models.UniqueConstraint(
-                models.functions.Lower("email"),
+                Lower("email"),
                 condition=~models.Q(email=""),
                 name="accounts_user_email_unique_ci",
                 violation_error_message=_("Another person already has this e-mail address."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -20,6 +22,7 @@ from leitplanke.common.errors import DomainError
 from leitplanke.org.selectors import memberships_of, roles_of, units_led_by
 
 from .forms import LanguageForm, LoginForm
+from .models import User
 from .services import user_set_language, user_set_password
 
 
@@ -44,7 +47,7 @@ def locked_out(request: HttpRequest, credentials: object = None, *args: object, 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: who they are, where they belong, what roles they hold."""
-    user = request.user
+    user = cast(User, request.user)
     form = PasswordChangeForm(user)
     if request.method == "POST":
         form = PasswordChangeForm(user, request.POST)
@@ -52,7 +55,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             try:
                 saved = user_set_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
             except DomainError as exc:
-                form.add_error("new_password1", exc.message)
+                form.add_error("new_password1", str(exc.message))
             else:
                 update_session_auth_hash(request, saved)
                 messages.success(request, _("Your password was changed."))
@@ -86,7 +89,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=365 * 24 * 3600,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
         httponly=True,
     )

@@ -24,8 +24,8 @@ class DomainError(Exception):
     def as_validation_error(self) -> ValidationError:
         """The same error for a Django form (``form.add_error(None, err.as_validation_error())``)."""
         if self.field:
-            return ValidationError({self.field: ValidationError(self.message, code=self.code)})
-        return ValidationError(self.message, code=self.code)
+            return ValidationError({self.field: ValidationError(str(self.message), code=self.code)})
+        return ValidationError(str(self.message), code=self.code)
 
 
 class NotFound(DomainError):

@@ -156,7 +156,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "leitplanke.sqlite3",
+            "NAME": str(DATA_DIR / "leitplanke.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -232,10 +232,11 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # E-mail: Django's SMTP backend (Django 6.1 mailers), configured from the environment.
+_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
+        "BACKEND": _email_backend,
+        "OPTIONS": {} if not _email_backend.endswith("smtp.EmailBackend") else {
             "host": os.environ.get("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
             "username": os.environ.get("EMAIL_HOST_USER", ""),
@@ -246,8 +247,6 @@ MAILERS = {
         },
     }
 }
-if not MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
-    MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "leitplanke@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

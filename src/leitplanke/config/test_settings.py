@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("LEITPLANKE_MODE", "development")
 os.environ.setdefault("LEITPLANKE_DATA_DIR", tempfile.mkdtemp(prefix="leitplanke-test-"))
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses Argon2
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -165,12 +165,12 @@ def load(*, password: str, actor: Any = None) -> dict[str, int]:
             )
             created["units"] += 1
         units[spec.code] = unit
-        for name in (spec.lead, spec.deputy, *spec.members):
-            if name and spec.kind != "company":
-                services.membership_add(actor=actor, person=people[name], unit=unit)
+        for member in (spec.lead, spec.deputy, *spec.members):
+            if member and spec.kind != "company":
+                services.membership_add(actor=actor, person=people[member], unit=unit)
 
     for name, role, unit_code in ROLES:
-        unit = units[unit_code] if unit_code else None
-        if not RoleAssignment.objects.filter(person=people[name], role=role, unit=unit).exists():
-            services.role_assign(actor=actor, person=people[name], role=role, unit=unit)
+        role_unit = units[unit_code] if unit_code else None
+        if not RoleAssignment.objects.filter(person=people[name], role=role, unit=role_unit).exists():
+            services.role_assign(actor=actor, person=people[name], role=role, unit=role_unit)
     return created
