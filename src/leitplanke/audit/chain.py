@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,11 +17,35 @@ from django.core.serializers.json import DjangoJSONEncoder
 GENESIS_HASH = "0" * 64
 
 
+def _as_databases_return(value: Any) -> Any:
+    """Spell numbers the way PostgreSQL's jsonb gives them back, so hashes survive the round trip.
+
+    jsonb keeps numbers as exact decimals and prints them without an exponent or a sign on zero:
+    ``1e16`` comes back as the integer ``10000000000000000`` and ``-0.0`` as ``0.0``. SQLite gives
+    back the text it was given, so converting before storing makes both databases agree.
+    """
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        spelled = repr(value)
+        if "e" in spelled and abs(value) >= 1:
+            return int(Decimal(spelled))
+        return value
+    if isinstance(value, list):
+        return [_as_databases_return(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_databases_return(item) for key, item in value.items()}
+    return value
+
+
 def to_json_value(value: Any) -> Any:
-    """Turn a snapshot into plain JSON values, exactly as the database will give them back."""
+    """Turn a snapshot into plain JSON values, exactly as the database will give them back.
+
+    NaN and infinity have no JSON spelling and are refused here (ValueError), before any write.
+    """
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+    return _as_databases_return(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, allow_nan=False)))
 
 
 def canonical_time(moment: datetime) -> str:

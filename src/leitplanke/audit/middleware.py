@@ -1,4 +1,7 @@
-"""Give every request an id (taken from a trusted proxy's X-Request-ID or made up)."""
+"""Give every request an id: a well-formed incoming X-Request-ID (from the proxy) or a new one.
+
+The id only groups the events of one request; it is not trusted for anything else.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 
 from .context import current_request_id
 
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# fullmatch, not ^...$: "$" also matches before a trailing newline, which must not reach a header.
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestIdMiddleware:
@@ -21,7 +25,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

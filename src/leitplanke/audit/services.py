@@ -59,6 +59,8 @@ def event_record(
         object_label = object_label or str(target)
     if not action or not object_type:
         raise ValueError("An audit event needs an action and an object type.")
+    if len(action) > 100 or len(object_type) > 100:
+        raise ValueError("Audit actions and object types are codes of at most 100 characters.")
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
     actor_label = str(actor) if actor_id else "system"
     before_json = chain.to_json_value(before)

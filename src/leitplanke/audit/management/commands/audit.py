@@ -32,7 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{seq}:{digest}")
             return
         expected = None
-        if options.get("head"):
+        if options.get("head") is not None:
+            # An empty --head (say, from a missing file) must not silently skip the tail check.
             match = _HEAD.match(options["head"].strip().lower())
             if not match:
                 raise CommandError("--head must look like SEQ:HASH, e.g. 42:<64 hex digits>.")
