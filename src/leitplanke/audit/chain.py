@@ -45,7 +45,8 @@ def to_json_value(value: Any) -> Any:
     """
     if value is None:
         return None
-    return _as_databases_return(json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, allow_nan=False)))
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, allow_nan=False)
+    return _as_databases_return(json.loads(text))
 
 
 def canonical_time(moment: datetime) -> str:

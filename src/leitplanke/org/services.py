@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
@@ -17,7 +18,7 @@ from .selectors import forget_cached_roles
 
 User = get_user_model()
 
-_ALLOWED_PARENT_KINDS = {
+_ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     UnitKind.COMPANY: {None},
     UnitKind.DEPARTMENT: {UnitKind.COMPANY, UnitKind.DEPARTMENT},
     UnitKind.TEAM: {UnitKind.DEPARTMENT, UnitKind.TEAM},
@@ -31,19 +32,40 @@ def _full_clean(obj: Any, **kwargs: Any) -> None:
         raise validation_error_to_domain(exc) from exc
 
 
-def _check_parent(*, kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
-    """A company is a root; departments hang below a company or department; teams below those."""
-    parent_kind = parent.kind if parent is not None else None
+def unit_placement_check(*, kind: str, parent_kind: str | None) -> None:
+    """Refuse a unit of ``kind`` below a parent of ``parent_kind`` (``None``: no parent) if the tree forbids it.
+
+    A company is a root; departments hang below a company or department; teams below those. The
+    import calls this too, so that a file is checked by the same rules before anything is written.
+    """
     if parent_kind not in _ALLOWED_PARENT_KINDS[UnitKind(kind)]:
-        if parent is None:
+        if parent_kind is None:
             raise DomainError(_("A department or team needs a parent unit."), field="parent")
         raise DomainError(
-            _("A %(kind)s cannot be placed below a %(parent_kind)s.")
-            % {"kind": UnitKind(kind).label, "parent_kind": UnitKind(parent.kind).label},
+            _("A unit of kind “%(kind)s” cannot be placed below one of kind “%(parent_kind)s”.")
+            % {"kind": UnitKind(kind).label, "parent_kind": UnitKind(parent_kind).label},
             field="parent",
         )
+
+
+def _check_parent(*, kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+    """The placement rules above, and no unit below itself or one of its sub-units."""
+    unit_placement_check(kind=kind, parent_kind=parent.kind if parent is not None else None)
     if unit is not None and unit.pk and parent is not None and unit.pk in parent.ancestor_ids():
         raise DomainError(_("A unit cannot be moved below itself or one of its sub-units."), field="parent")
+
+
+def _check_email_free(person: Any) -> None:
+    """No two people share an e-mail address, in any case (imports and single sign-on match by it).
+
+    The database constraint backs this up; checking first names the field, so forms can show it there.
+    """
+    if not person.email:
+        return
+    # Lower(), not iexact: the unique index is on lower(email), so this stays an index lookup.
+    others = User.objects.alias(email_lower=Lower("email")).filter(email_lower=person.email.lower())
+    if others.exclude(pk=person.pk).exists():
+        raise DomainError(_("Another person already has this e-mail address."), field="email")
 
 
 def _set_path(unit: OrgUnit) -> None:
@@ -130,6 +152,7 @@ def person_create(
         person.set_password(password)
     else:
         person.set_unusable_password()
+    _check_email_free(person)
     _full_clean(person)
     person.save()
     event_record(actor=actor, action="org.person.created", target=person, after=person.audit_snapshot())
@@ -147,6 +170,7 @@ def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
     before = person.audit_snapshot()
     for field, value in changes.items():
         setattr(person, field, value.strip() if isinstance(value, str) else value)
+    _check_email_free(person)
     _full_clean(person)
     if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
         raise DomainError(_("You cannot deactivate your own account."), field="is_active")
@@ -179,16 +203,21 @@ def membership_remove(*, actor: Any, person: Any, unit: OrgUnit) -> None:
         event_record(actor=actor, action="org.membership.removed", target=person, before={"unit": unit.code})
 
 
-@transaction.atomic
-def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
-    """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
+def role_scope_check(*, role: str, for_unit: bool) -> None:
+    """Refuse an unknown role, or a company-wide-only role held for one unit (used by the import, too)."""
     if role not in Role.values:
         raise DomainError(_("Unknown role: %(role)s") % {"role": role}, field="role")
-    if unit is not None and role in COMPANY_WIDE_ONLY:
+    if for_unit and role in COMPANY_WIDE_ONLY:
         raise DomainError(
             _("The role %(role)s can only be held for the whole company.") % {"role": Role(role).label},
             field="unit",
         )
+
+
+@transaction.atomic
+def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
+    """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
+    role_scope_check(role=role, for_unit=unit is not None)
     existing = RoleAssignment.objects.filter(person=person, role=role, unit=unit).first()
     if existing is not None:
         return existing

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common.errors import DomainError
 
+from . import importing, services
+from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
+from .models import RoleAssignment
 from .selectors import is_administrator, is_auditor, memberships_of, people_visible_to, roles_of, units_visible_to
+
+#: The import page lists at most this many errors (the count says how many there are in all).
+IMPORT_ERRORS_SHOWN = 1000
+
+
+def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Sign-in first; then anyone but an administrator gets "not found", as if the page did not exist."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_administrator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(guarded)
 
 
 @login_required
@@ -59,8 +85,20 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One person: units, led units, roles; the history for administrators, auditors and the person."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    return _render_person(request, person)
+
+
+def _render_person(
+    request: HttpRequest,
+    person: Any,
+    *,
+    membership_form: MembershipForm | None = None,
+    role_form: RoleForm | None = None,
+) -> HttpResponse:
+    """The person page; administrators also get the forms for memberships and roles."""
     viewer = request.user
-    show_history = viewer.pk == person.pk or is_administrator(viewer) or is_auditor(viewer)
+    can_edit = is_administrator(viewer)
+    show_history = viewer.pk == person.pk or can_edit or is_auditor(viewer)
     context = {
         "person": person,
         "memberships": memberships_of(person),
@@ -69,7 +107,204 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "roles": roles_of(person),
         "history": history_for(person) if show_history else None,
         "show_history": show_history,
-        "can_edit": is_administrator(viewer),
+        "can_edit": can_edit,
     }
+    if can_edit:
+        context["membership_form"] = membership_form or MembershipForm(viewer=viewer, prefix="membership")
+        context["role_form"] = role_form or RoleForm(viewer=viewer, prefix="role")
     return render(request, "org/person_detail.html", context)
 
+
+# --- maintenance (administrators) ---------------------------------------------------------------
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    """A new unit; ``?parent=<id>`` preselects the unit it goes below."""
+    form = UnitForm(
+        request.POST if request.method == "POST" else None,
+        viewer=request.user,
+        initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The unit “%(name)s” was created.") % {"name": unit.name})
+            return redirect("org:unit_detail", unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a unit's name, code, kind, place in the tree, lead or deputy."""
+    unit = get_object_or_404(units_visible_to(request.user).select_related("lead", "deputy"), pk=pk)
+    initial = {
+        "name": unit.name,
+        "code": unit.code,
+        "kind": unit.kind,
+        "parent": unit.parent_id,
+        "lead": unit.lead,
+        "deputy": unit.deputy,
+    }
+    form = UnitForm(request.POST if request.method == "POST" else None, viewer=request.user, unit=unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The unit “%(name)s” was saved.") % {"name": unit.name})
+            return redirect("org:unit_detail", unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    """A new person, with an initial password or none (single sign-on, or set later)."""
+    form = PersonForm(request.POST if request.method == "POST" else None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                email=data["email"],
+                preferred_language=data["preferred_language"],
+                is_active=data["is_active"],
+                password=data["password"] or None,
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.name})
+            return redirect("org:person_detail", person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": None})
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's display name, e-mail address, language, or whether the account is active."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    initial = {
+        "display_name": person.display_name,
+        "email": person.email,
+        "preferred_language": person.preferred_language,
+        "is_active": person.is_active,
+    }
+    form = PersonForm(request.POST if request.method == "POST" else None, creating=False, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": person.name})
+            return redirect("org:person_detail", person.pk)
+    return render(request, "org/person_form.html", {"form": form, "person": person})
+
+
+@administrators_only
+@require_POST
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the person to a unit."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    form = MembershipForm(request.POST, viewer=request.user, prefix="membership")
+    if not form.is_valid():
+        return _render_person(request, person, membership_form=form)
+    unit = form.cleaned_data["unit"]
+    services.membership_add(actor=request.user, person=person, unit=unit)
+    messages.success(request, _("%(name)s now belongs to %(unit)s.") % {"name": person.name, "unit": unit.name})
+    return redirect("org:person_detail", person.pk)
+
+
+@administrators_only
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """Take the person out of a unit."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    unit = get_object_or_404(units_visible_to(request.user), pk=unit_pk, memberships__person=person)
+    services.membership_remove(actor=request.user, person=person, unit=unit)
+    messages.success(request, _("%(name)s no longer belongs to %(unit)s.") % {"name": person.name, "unit": unit.name})
+    return redirect("org:person_detail", person.pk)
+
+
+@administrators_only
+@require_POST
+def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the person a role, company-wide or for one unit."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    form = RoleForm(request.POST, viewer=request.user, prefix="role")
+    if form.is_valid():
+        try:
+            services.role_assign(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The role was assigned."))
+            return redirect("org:person_detail", person.pk)
+    return _render_person(request, person, role_form=form)
+
+
+@administrators_only
+@require_POST
+def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    """Take a role away (never the last administrator's)."""
+    person = get_object_or_404(people_visible_to(request.user), pk=pk)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("person", "unit"), pk=assignment_pk, person=person
+    )
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The role was revoked."))
+    return redirect("org:person_detail", person.pk)
+
+
+@administrators_only
+@require_http_methods(["GET", "POST"])
+def import_file(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV file of units or people: every faulty line listed, or everything imported."""
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"kind": request.GET.get("kind", importing.UNITS)},
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "unit_columns": ",".join(importing.UNIT_COLUMNS),
+        "people_columns": ",".join(importing.PEOPLE_COLUMNS),
+    }
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        try:
+            summary = importing.org_import(
+                actor=request.user,
+                kind=kind,
+                data=upload.read(importing.MAX_BYTES + 1),
+                source=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except importing.ImportFailed as exc:
+            context.update(
+                failure=exc.message,
+                errors=exc.errors[:IMPORT_ERRORS_SHOWN],
+                errors_hidden=max(0, len(exc.errors) - IMPORT_ERRORS_SHOWN),
+            )
+        else:
+            if summary.dry_run:
+                context["summary"] = summary
+            else:
+                messages.success(request, summary.message)
+                return redirect("org:unit_list" if kind == importing.UNITS else "org:person_list")
+    return render(request, "org/import.html", context)

@@ -1,0 +1,890 @@
+"""Importing units and people from CSV files (an HR export): all or nothing, every faulty row reported.
+
+An import runs in two steps. *Planning* reads the whole file, checks every row against the file
+itself and the database, and collects every problem with its line number; nothing is written. If
+anything is wrong, :class:`ImportFailed` carries all problems. Otherwise *applying* the plan writes
+every change through the services in ``services.py`` (each with its audit event) inside one
+transaction, and returns an :class:`ImportSummary`.
+
+The columns (header names match regardless of case, blanks, hyphens and underscores):
+
+* units: ``code,name,kind,parent``, matched by ``code``; ``parent`` is the code of a unit in the
+  file or the database, blank only for a company.
+* people: ``email,display_name,username,language,units,lead_of,deputy_of,roles``, matched by
+  ``email`` (the only required column); lists are ``;``-separated unit codes, roles ``role`` or
+  ``role@unitcode``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError
+
+from . import services
+from .models import Membership, OrgUnit, RoleAssignment, UnitKind
+
+#: Larger files are refused before they are read.
+MAX_BYTES = 5 * 1024 * 1024
+#: More data rows than this are refused (split the file).
+MAX_ROWS = 50_000
+
+UNITS = "units"
+PEOPLE = "people"
+#: The kinds of file the import understands, for forms and the command line.
+KIND_CHOICES = ((UNITS, gettext_lazy("Units")), (PEOPLE, gettext_lazy("People")))
+
+UNIT_COLUMNS = ("code", "name", "kind", "parent")
+PEOPLE_COLUMNS = ("email", "display_name", "username", "language", "units", "lead_of", "deputy_of", "roles")
+
+_DELIMITERS = (",", ";", "\t")
+_LIST_SEPARATOR = ";"
+_USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
+_QUERY_CHUNK = 500
+
+User = get_user_model()
+
+
+# --- results and errors -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: the line where its record starts (1 = header, None = the whole file)."""
+
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        # Not translated: the command line prints this stable format for scripts to read.
+        where = "file" if self.line is None else f"line {self.line}"
+        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+class ImportFailed(DomainError):
+    """The file was refused; ``errors`` names every faulty line. Nothing was written."""
+
+    code = "import_failed"
+
+    def __init__(self, errors: Iterable[RowError]) -> None:
+        self.errors = sorted(errors, key=lambda e: -1 if e.line is None else e.line)
+        count = len(self.errors)
+        super().__init__(
+            ngettext(
+                "The file has %(count)d error; nothing was imported.",
+                "The file has %(count)d errors; nothing was imported.",
+                count,
+            )
+            % {"count": count},
+            field="file",
+        )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: str
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool = False
+
+    @property
+    def message(self) -> str:
+        """One translated sentence for people and the command line."""
+        counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        if self.dry_run:
+            return (
+                _(
+                    "Check passed, nothing was written: %(created)d would be created, %(updated)d updated, "
+                    "%(unchanged)d are unchanged."
+                )
+                % counts
+            )
+        return _("Import complete: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """One data row: the line it starts on and its cells by column name (blank for missing cells)."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def _file_error(message: str, *, line: int | None = None) -> ImportFailed:
+    """A problem that stops reading: the file as a whole (``line=None``) or from one line on."""
+    return ImportFailed([RowError(line, "", message)])
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252 (what older Excel writes)."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _file_error(_("The file is marked as UTF-8 but contains invalid characters.")) from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _file_error(_("The file is marked as UTF-16 but contains invalid characters.")) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise _file_error(
+            _("The file is not a CSV text file. Save it as “CSV UTF-8” or “CSV (semicolon separated)”.")
+        ) from exc
+
+
+def _column_key(raw: str) -> str:
+    """Header names match regardless of case, blanks, hyphens and underscores ("E-Mail", "Lead of")."""
+    return re.sub(r"[\s\-_\ufeff]+", "", raw.lower())
+
+
+def _detect_delimiter(first_line: str, known: Sequence[str]) -> str:
+    """The delimiter that turns the header into the most known column names (German Excel writes ``;``)."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        names = next(csv.reader([first_line], delimiter=delimiter), [])
+        keys = {_column_key(name) for name in known}
+        return sum(1 for name in names if _column_key(name) in keys), first_line.count(delimiter)
+
+    return max(_DELIMITERS, key=score)
+
+
+def read_table(
+    data: bytes, *, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[list[Record], list[RowError]]:
+    """Read a CSV file into records, or refuse it if it cannot be read or its header is wrong.
+
+    Returns the records and the errors of single rows (which the caller reports with its own).
+    Line numbers are those of the line where a record starts, so a cell with line breaks inside
+    quotation marks shifts the numbers of the following records as a text editor shows them.
+    """
+    if len(data) > MAX_BYTES:
+        raise _file_error(
+            _("The file is larger than %(max)d MB. Split it into smaller files.") % {"max": MAX_BYTES // (1024 * 1024)}
+        )
+    text = _decode(data)
+    if "\x00" in text:
+        raise _file_error(_("The file is not a CSV text file. Save it as “CSV UTF-8” or “CSV (semicolon separated)”."))
+    known = (*required, *optional)
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    if not first_line.strip():
+        raise _file_error(
+            _("The first line must name the columns: %(columns)s.") % {"columns": ", ".join(known)}, line=1
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line, known), strict=True)
+    records: list[Record] = []
+    row_errors: list[RowError] = []
+    columns: list[str | None] = []
+    previous_end = 0
+    try:
+        for cells in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            if line == 1:
+                columns = _read_header(cells, required=required, optional=optional)
+                continue
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(records) >= MAX_ROWS:
+                message = _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS}
+                raise _file_error(message, line=line)
+            extra = cells[len(columns) :]
+            if any(cell.strip() for cell in extra):
+                row_errors.append(RowError(line, "", _("This line has more cells than the header has columns.")))
+            values = {name: "" for name in columns if name}
+            for name, cell in zip(columns, cells, strict=False):
+                if name:
+                    values[name] = cell.strip()
+            records.append(Record(line, values))
+    except csv.Error as exc:
+        message = _(
+            "This line cannot be read: a quoted cell is not closed, or a closing quotation mark is not followed "
+            "by the delimiter."
+        )
+        raise _file_error(message, line=previous_end + 1) from exc
+    return records, row_errors
+
+
+def _read_header(cells: list[str], *, required: Sequence[str], optional: Sequence[str]) -> list[str | None]:
+    """The column name of every cell of the header (``None`` for unnamed cells); header errors are line 1."""
+    known = {_column_key(name): name for name in (*required, *optional)}
+    expected = ", ".join(known.values())
+    errors: list[RowError] = []
+    columns: list[str | None] = []
+    for raw in cells:
+        if not _column_key(raw):
+            columns.append(None)
+            continue
+        key = known.get(_column_key(raw), "")
+        if not key:
+            errors.append(
+                RowError(1, raw.strip(), _("Unknown column. Expected columns: %(columns)s.") % {"columns": expected})
+            )
+        elif key in columns:
+            errors.append(RowError(1, key, _("This column appears more than once.")))
+        columns.append(key or None)
+    for name in required:
+        if name not in columns:
+            errors.append(RowError(1, name, _("This required column is missing.")))
+    if errors:
+        raise ImportFailed(errors)
+    return columns
+
+
+def _field_errors(model: type[models.Model], field_name: str, value: str, *, line: int, column: str) -> list[RowError]:
+    """The model's own validation of one cell (length, format), as row errors."""
+    try:
+        model._meta.get_field(field_name).clean(value, None)  # type: ignore[union-attr]
+    except ValidationError as exc:
+        return [RowError(line, column, message) for message in exc.messages]
+    return []
+
+
+def _split_list(value: str) -> list[str]:
+    """``a; b;;a`` → ``["a", "b"]``: the ``;``-separated lists of the people file."""
+    seen: dict[str, None] = {}
+    for item in value.split(_LIST_SEPARATOR):
+        if item.strip():
+            seen.setdefault(item.strip(), None)
+    return list(seen)
+
+
+def _chunks(items: Sequence[Any], size: int = _QUERY_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _run_atomically(dry_run: bool, plan: Callable[[], Any], apply: Callable[[Any], ImportSummary]) -> ImportSummary:
+    """Plan (and, unless a dry run, apply) in one transaction, so the database cannot change in between."""
+    if dry_run:
+        return plan().summary(dry_run=True)
+    with transaction.atomic():
+        return apply(plan())
+
+
+def _record_import(*, actor: Any, kind: str, source: str, data: bytes, summary: ImportSummary) -> None:
+    """One event for the import as a whole; an import that changed nothing leaves no trace."""
+    if summary.created or summary.updated:
+        event_record(
+            actor=actor,
+            action="org.import.completed",
+            object_type="org.import",
+            object_label=source or kind,
+            after={
+                "kind": kind,
+                "file": source,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+            },
+        )
+
+
+def _row_failed(line: int, exc: DomainError, *, columns: dict[str | None, str]) -> ImportFailed:
+    """A refusal by a service while applying (the database changed after planning): name the row."""
+    return ImportFailed([RowError(line, columns.get(exc.field, ""), str(exc.message))])
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _UnitRow:
+    line: int
+    code: str
+    name: str
+    kind: str
+    parent: str  # a code, or "" for none
+    action: str = "unchanged"  # "create", "update" or "unchanged"
+
+
+@dataclass
+class _UnitPlan:
+    rows: list[_UnitRow]  # parents before their children
+
+    def summary(self, *, dry_run: bool = False) -> ImportSummary:
+        counts = {action: sum(1 for row in self.rows if row.action == action) for action in ("create", "update")}
+        return ImportSummary(
+            kind=UNITS,
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=len(self.rows) - counts["create"] - counts["update"],
+            dry_run=dry_run,
+        )
+
+
+def _plan_units(data: bytes) -> _UnitPlan:
+    """Check a units file against itself and the database; raise :class:`ImportFailed` with every problem."""
+    records, errors = read_table(data, required=UNIT_COLUMNS)
+    rows: dict[str, _UnitRow] = {}
+    faulty_kind: set[str] = set()
+    for record in records:
+        cells, line = record.cells, record.line
+        row = _UnitRow(line, cells["code"], cells["name"], cells["kind"].lower(), cells["parent"])
+        code_errors = _field_errors(OrgUnit, "code", row.code, line=line, column="code")
+        errors += code_errors
+        errors += _field_errors(OrgUnit, "name", row.name, line=line, column="name")
+        if row.kind not in UnitKind.values:
+            errors.append(
+                RowError(
+                    line,
+                    "kind",
+                    _("Unknown kind “%(kind)s”. Use one of: %(kinds)s.")
+                    % {"kind": cells["kind"], "kinds": ", ".join(UnitKind.values)},
+                )
+            )
+        if code_errors:
+            continue
+        if row.code in rows:
+            errors.append(
+                RowError(
+                    line,
+                    "code",
+                    _("The code “%(code)s” already appears in line %(line)d.")
+                    % {"code": row.code, "line": rows[row.code].line},
+                )
+            )
+            continue
+        if row.kind not in UnitKind.values:
+            faulty_kind.add(row.code)
+        rows[row.code] = row
+
+    existing = {
+        code: (name, kind, parent or "")
+        for code, name, kind, parent in OrgUnit.objects.values_list("code", "name", "kind", "parent__code")
+    }
+    kind_of = {code: kind for code, (_name, kind, _parent) in existing.items()} | {
+        code: row.kind for code, row in rows.items()
+    }
+    parent_of = {code: parent for code, (_name, _kind, parent) in existing.items()} | {
+        code: row.parent for code, row in rows.items()
+    }
+    children_in_db: dict[str, list[str]] = {}
+    for code, (_name, _kind, parent) in existing.items():
+        if parent and code not in rows:
+            children_in_db.setdefault(parent, []).append(code)
+
+    depth: dict[str, int] = {}
+    for code, row in rows.items():
+        if row.parent and row.parent not in parent_of:
+            errors.append(
+                RowError(
+                    row.line,
+                    "parent",
+                    _("Unknown parent unit “%(code)s”: it is neither in this file nor in Leitplanke.")
+                    % {"code": row.parent},
+                )
+            )
+            continue
+        chain = _ancestors(code, parent_of)
+        if chain is None:
+            continue  # an unknown parent further up has been reported on its own row
+        if chain and chain[-1] == code:
+            errors.append(
+                RowError(
+                    row.line,
+                    "parent",
+                    _("The parent units form a cycle: %(cycle)s.") % {"cycle": " → ".join([code, *chain])},
+                )
+            )
+            continue
+        if code in faulty_kind or any(kind_of[c] not in UnitKind.values for c in chain[:1]):
+            continue
+        depth[code] = len(chain)
+        try:
+            services.unit_placement_check(kind=row.kind, parent_kind=kind_of[row.parent] if row.parent else None)
+        except DomainError as exc:
+            errors.append(RowError(row.line, "parent", str(exc.message)))
+        for child in children_in_db.get(code, []):
+            try:
+                services.unit_placement_check(kind=kind_of[child], parent_kind=row.kind)
+            except DomainError as exc:
+                errors.append(
+                    RowError(
+                        row.line,
+                        "kind",
+                        _("Existing sub-unit “%(code)s”: %(reason)s") % {"code": child, "reason": exc.message},
+                    )
+                )
+    if errors:
+        raise ImportFailed(errors)
+
+    for row in rows.values():
+        if row.code not in existing:
+            row.action = "create"
+        elif existing[row.code] != (row.name, row.kind, row.parent):
+            row.action = "update"
+    return _UnitPlan(sorted(rows.values(), key=lambda row: depth[row.code]))
+
+
+def _ancestors(code: str, parent_of: dict[str, str]) -> list[str] | None:
+    """The codes above ``code`` up to the root; ends with the first repeated code if there is a cycle.
+
+    ``None`` if a parent further up is unknown.
+    """
+    chain: list[str] = []
+    seen = {code}
+    current = parent_of[code]
+    while current:
+        if current not in parent_of:
+            return None
+        chain.append(current)
+        if current in seen:
+            return chain if current == code else None  # a cycle above us is reported on its own rows
+        seen.add(current)
+        current = parent_of[current]
+    return chain
+
+
+def _apply_units(actor: Any, plan: _UnitPlan) -> ImportSummary:
+    columns = {"code": "code", "name": "name", "kind": "kind", "parent": "parent", None: ""}
+    for row in plan.rows:
+        if row.action == "unchanged":
+            continue
+        # Fetched afresh: moving a unit earlier in the loop may have changed this parent's path.
+        parent = OrgUnit.objects.get(code=row.parent) if row.parent else None
+        try:
+            if row.action == "create":
+                services.unit_create(actor=actor, code=row.code, name=row.name, kind=row.kind, parent=parent)
+            else:
+                unit = OrgUnit.objects.get(code=row.code)
+                services.unit_update(actor=actor, unit=unit, name=row.name, kind=row.kind, parent=parent)
+        except DomainError as exc:
+            raise _row_failed(row.line, exc, columns=columns) from exc
+    return plan.summary()
+
+
+def units_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+    """Create or update units from a CSV file (``code,name,kind,parent``), matched by code.
+
+    All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row, and
+    nothing is written. Unchanged units are left alone (no audit event), so importing the same
+    file twice changes nothing.
+    """
+
+    def apply(plan: _UnitPlan) -> ImportSummary:
+        summary = _apply_units(actor, plan)
+        _record_import(actor=actor, kind=UNITS, source=source, data=data, summary=summary)
+        return summary
+
+    return _run_atomically(dry_run, lambda: _plan_units(data), apply)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PersonRow:
+    line: int
+    email: str
+    pk: int | None  # the existing person with this e-mail address, if any
+    username: str = ""
+    create: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)
+    memberships: list[str] = field(default_factory=list)  # unit codes to add
+    roles: list[tuple[str, str | None]] = field(default_factory=list)  # (role, unit code) to assign
+    leads: bool = False  # whether a unit's lead or deputy changes to this person
+
+    @property
+    def key(self) -> tuple[str, Any]:
+        """Who this row is before anyone is created: the existing person, or the new e-mail address."""
+        return ("pk", self.pk) if self.pk is not None else ("new", self.email.lower())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.memberships or self.roles or self.leads)
+
+
+@dataclass
+class _PeoplePlan:
+    rows: list[_PersonRow]
+    units: dict[str, OrgUnit]
+    leadership: dict[str, dict[str, tuple[str, Any]]]  # unit code -> {"lead"/"deputy": person key}
+    lines: dict[str, int]  # unit code -> line that changes its lead or deputy
+
+    def summary(self, *, dry_run: bool = False) -> ImportSummary:
+        created = sum(1 for row in self.rows if row.pk is None)
+        updated = sum(1 for row in self.rows if row.pk is not None and row.changed)
+        return ImportSummary(PEOPLE, created, updated, len(self.rows) - created - updated, dry_run)
+
+
+def _people_by_email(emails: list[str]) -> dict[str, Any]:
+    """Existing people whose e-mail address (any case) is one of ``emails`` (lower case)."""
+    found: dict[str, Any] = {}
+    for chunk in _chunks(emails):
+        for person in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk):
+            found[person.email_lower] = person
+    return found
+
+
+def _pairs(model: type[models.Model], columns: tuple[str, ...], person_ids: list[int]) -> set[tuple[Any, ...]]:
+    """Existing (person id, …) rows of ``model`` for the given people."""
+    found: set[tuple[Any, ...]] = set()
+    for chunk in _chunks(person_ids):
+        found.update(model._default_manager.filter(person_id__in=chunk).values_list("person_id", *columns))
+    return found
+
+
+def _unique_username(email: str, taken: set[str]) -> str:
+    """The e-mail address's local part, made valid and unique (``max.muster``, ``max.muster2``, …)."""
+    base = _USERNAME_UNSAFE.sub("", email.rsplit("@", 1)[0]).lower()[:140] or "user"
+    candidate, number = base, 1
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{base}{number}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _plan_people(data: bytes) -> _PeoplePlan:
+    """Check a people file against itself and the database; raise :class:`ImportFailed` with every problem."""
+    records, errors = read_table(data, required=PEOPLE_COLUMNS[:1], optional=PEOPLE_COLUMNS[1:])
+    for record in records:
+        for column in PEOPLE_COLUMNS:
+            record.cells.setdefault(column, "")
+    existing = _people_by_email(list({r.cells["email"].lower() for r in records if r.cells["email"]}))
+    taken = {name.lower() for name in User.objects.values_list("username", flat=True)}
+    codes = {
+        code for r in records for column in ("units", "lead_of", "deputy_of") for code in _split_list(r.cells[column])
+    }
+    codes |= {item.partition("@")[2].strip() for r in records for item in _split_list(r.cells["roles"])}
+    units = OrgUnit.objects.in_bulk([code for code in codes if code], field_name="code")
+    languages = [code for code, _name in settings.LANGUAGES]
+
+    rows: list[_PersonRow] = []
+    email_lines: dict[str, int] = {}
+    username_lines: dict[str, int] = {}
+    claims: dict[tuple[str, str], tuple[int, tuple[str, Any]]] = {}  # (unit code, "lead"/"deputy") -> line, key
+    for record in records:
+        cells, line = record.cells, record.line
+        row_errors: list[RowError] = []
+        email = cells["email"]
+        person = existing.get(email.lower())
+        row = _PersonRow(line, email, person.pk if person is not None else None)
+        if not email:
+            row_errors.append(RowError(line, "email", _("An e-mail address is required.")))
+        else:
+            row_errors += _field_errors(User, "email", email, line=line, column="email")
+            if email.lower() in email_lines:
+                row_errors.append(
+                    RowError(
+                        line,
+                        "email",
+                        _("The e-mail address “%(email)s” already appears in line %(line)d.")
+                        % {"email": email, "line": email_lines[email.lower()]},
+                    )
+                )
+            else:
+                email_lines[email.lower()] = line
+        row_errors += _field_errors(User, "display_name", cells["display_name"], line=line, column="display_name")
+        language = cells["language"].lower()
+        if language and language not in languages:
+            row_errors.append(
+                RowError(
+                    line,
+                    "language",
+                    _("Unknown language “%(language)s”. Use one of: %(languages)s.")
+                    % {"language": cells["language"], "languages": ", ".join(languages)},
+                )
+            )
+        row_errors += _check_username(row, person, cells["username"], taken, username_lines)
+        for column in ("units", "lead_of", "deputy_of"):
+            unknown = [code for code in _split_list(cells[column]) if code not in units]
+            if unknown:
+                row_errors.append(_unknown_units(line, column, unknown))
+        roles, role_errors = _parse_roles(line, cells["roles"], units)
+        row_errors += role_errors
+        row_errors += _claim_leadership(row, cells, units, claims)
+        errors += row_errors
+        if row_errors:
+            continue
+        _plan_person_changes(row, person, cells, language, roles)
+        rows.append(row)
+
+    leadership, lines = _plan_leadership(claims, units, errors)
+    if errors:
+        raise ImportFailed(errors)
+    new_leaders = {key for change in leadership.values() for key in change.values()}
+    for row in rows:
+        if row.pk is None:
+            row.username = row.username or _unique_username(row.email, taken)
+            row.create["username"] = row.username
+        row.leads = row.key in new_leaders
+    _drop_existing_links(rows, units)
+    return _PeoplePlan(rows, units, leadership, lines)
+
+
+def _claim_leadership(
+    row: _PersonRow,
+    cells: dict[str, str],
+    units: dict[str, OrgUnit],
+    claims: dict[tuple[str, str], tuple[int, tuple[str, Any]]],
+) -> list[RowError]:
+    """Note which units this row leads or deputises; one lead and one deputy per unit in a file."""
+    errors: list[RowError] = []
+    lead_of, deputy_of = _split_list(cells["lead_of"]), _split_list(cells["deputy_of"])
+    for code in lead_of:
+        if (code, "lead") in claims:
+            errors.append(
+                RowError(
+                    row.line,
+                    "lead_of",
+                    _("Line %(line)d already names the lead of “%(code)s”.")
+                    % {"line": claims[code, "lead"][0], "code": code},
+                )
+            )
+        elif code in units:
+            claims[code, "lead"] = (row.line, row.key)
+    for code in deputy_of:
+        if code in lead_of:
+            errors.append(
+                RowError(
+                    row.line,
+                    "deputy_of",
+                    _("Nobody can be lead and deputy of the same unit (“%(code)s”).") % {"code": code},
+                )
+            )
+        elif (code, "deputy") in claims:
+            errors.append(
+                RowError(
+                    row.line,
+                    "deputy_of",
+                    _("Line %(line)d already names the deputy of “%(code)s”.")
+                    % {"line": claims[code, "deputy"][0], "code": code},
+                )
+            )
+        elif code in units:
+            claims[code, "deputy"] = (row.line, row.key)
+    return errors
+
+
+def _unknown_units(line: int, column: str, codes: list[str]) -> RowError:
+    return RowError(
+        line,
+        column,
+        ngettext("Unknown unit code: %(codes)s.", "Unknown unit codes: %(codes)s.", len(codes))
+        % {"codes": ", ".join(codes)},
+    )
+
+
+def _check_username(
+    row: _PersonRow, person: Any, username: str, taken: set[str], username_lines: dict[str, int]
+) -> list[RowError]:
+    """A given user name must be valid, unique, and cannot change an existing person's."""
+    if not username:
+        return []
+    errors = _field_errors(User, "username", username, line=row.line, column="username")
+    lowered = username.lower()
+    if person is not None:
+        if person.username.lower() != lowered:
+            errors.append(
+                RowError(
+                    row.line,
+                    "username",
+                    _("This person already has the user name “%(username)s”; an import cannot change it.")
+                    % {"username": person.username},
+                )
+            )
+        return errors
+    if lowered in username_lines:
+        errors.append(
+            RowError(
+                row.line,
+                "username",
+                _("The user name “%(username)s” already appears in line %(line)d.")
+                % {"username": username, "line": username_lines[lowered]},
+            )
+        )
+    elif lowered in taken:
+        errors.append(
+            RowError(
+                row.line,
+                "username",
+                _("The user name “%(username)s” already belongs to someone else.") % {"username": username},
+            )
+        )
+    username_lines.setdefault(lowered, row.line)
+    if not errors:
+        row.username = username
+        taken.add(lowered)
+    return errors
+
+
+def _parse_roles(
+    line: int, value: str, units: dict[str, OrgUnit]
+) -> tuple[list[tuple[str, str | None]], list[RowError]]:
+    """``role`` (company-wide) or ``role@unitcode`` items, checked with the rules of ``role_assign``."""
+    roles: list[tuple[str, str | None]] = []
+    errors: list[RowError] = []
+    for item in _split_list(value):
+        role, at, code = (part.strip() for part in item.partition("@"))
+        role = role.lower()
+        if at and not code:
+            errors.append(RowError(line, "roles", _("“%(item)s”: a unit code must follow the @.") % {"item": item}))
+            continue
+        if code and code not in units:
+            errors.append(_unknown_units(line, "roles", [code]))
+            continue
+        try:
+            services.role_scope_check(role=role, for_unit=bool(code))
+        except DomainError as exc:
+            errors.append(RowError(line, "roles", str(exc.message)))
+            continue
+        roles.append((role, code or None))
+    return roles, errors
+
+
+def _plan_person_changes(
+    row: _PersonRow, person: Any, cells: dict[str, str], language: str, roles: list[tuple[str, str | None]]
+) -> None:
+    """What to write for one valid row. Blank cells leave an existing person's values alone."""
+    if person is None:
+        row.create = {
+            "email": row.email,
+            "display_name": cells["display_name"],
+            "preferred_language": language or User._meta.get_field("preferred_language").default,
+        }
+    else:
+        if cells["display_name"] and cells["display_name"] != person.display_name:
+            row.changes["display_name"] = cells["display_name"]
+        if language and language != person.preferred_language:
+            row.changes["preferred_language"] = language
+    row.memberships = _split_list(cells["units"])
+    row.roles = roles
+
+
+def _plan_leadership(
+    claims: dict[tuple[str, str], tuple[int, tuple[str, Any]]], units: dict[str, OrgUnit], errors: list[RowError]
+) -> tuple[dict[str, dict[str, tuple[str, Any]]], dict[str, int]]:
+    """The lead and deputy changes per unit; a unit must not end up with one person as both."""
+    leadership: dict[str, dict[str, tuple[str, Any]]] = {}
+    lines: dict[str, int] = {}
+    for code in sorted({code for code, _post in claims}):
+        unit = units[code]
+        current = {
+            "lead": ("pk", unit.lead_id) if unit.lead_id else None,
+            "deputy": ("pk", unit.deputy_id) if unit.deputy_id else None,
+        }
+        final = dict(current)
+        for post in ("lead", "deputy"):
+            if (code, post) in claims:
+                final[post] = claims[code, post][1]
+        if final["lead"] is not None and final["lead"] == final["deputy"]:
+            for post in ("lead", "deputy"):
+                if (code, post) in claims:
+                    errors.append(
+                        RowError(
+                            claims[code, post][0],
+                            f"{post}_of",
+                            _("“%(code)s”: the deputy must be someone other than the lead.") % {"code": code},
+                        )
+                    )
+            continue
+        changes = {post: key for post, key in final.items() if key is not None and key != current[post]}
+        if changes:
+            leadership[code] = changes
+            lines[code] = min(claims[code, post][0] for post in changes)
+    return leadership, lines
+
+
+def _drop_existing_links(rows: list[_PersonRow], units: dict[str, OrgUnit]) -> None:
+    """Keep only the memberships and roles that existing people do not hold yet."""
+    ids = [row.pk for row in rows if row.pk is not None]
+    members = _pairs(Membership, ("unit_id",), ids)
+    held = _pairs(RoleAssignment, ("role", "unit_id"), ids)
+    for row in rows:
+        if row.pk is None:
+            continue
+        row.memberships = [code for code in row.memberships if (row.pk, units[code].pk) not in members]
+        row.roles = [
+            (role, code) for role, code in row.roles if (row.pk, role, units[code].pk if code else None) not in held
+        ]
+
+
+def _apply_people(actor: Any, plan: _PeoplePlan) -> ImportSummary:
+    columns = {
+        "email": "email",
+        "username": "username",
+        "display_name": "display_name",
+        "preferred_language": "language",
+        "role": "roles",
+        "unit": "roles",
+        None: "",
+    }
+    people: dict[tuple[str, Any], Any] = {}
+    for row in plan.rows:
+        try:
+            if row.pk is None:
+                person = services.person_create(actor=actor, password=None, **row.create)
+            else:
+                person = User.objects.get(pk=row.pk)
+                if row.changes:
+                    person = services.person_update(actor=actor, person=person, **row.changes)
+            for code in row.memberships:
+                services.membership_add(actor=actor, person=person, unit=plan.units[code])
+            for role, scope in row.roles:
+                services.role_assign(actor=actor, person=person, role=role, unit=plan.units[scope] if scope else None)
+        except DomainError as exc:
+            raise _row_failed(row.line, exc, columns=columns) from exc
+        people[row.key] = person
+    for code, change in plan.leadership.items():
+        unit = OrgUnit.objects.get(pk=plan.units[code].pk)
+        changes = {post: people[key] for post, key in change.items()}  # every new lead or deputy is a row
+        try:
+            services.unit_update(actor=actor, unit=unit, **changes)
+        except DomainError as exc:
+            raise _row_failed(plan.lines[code], exc, columns={"lead": "lead_of", "deputy": "deputy_of"}) from exc
+    return plan.summary()
+
+
+def people_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+    """Create or update people from a CSV file, matched by e-mail address (any case).
+
+    Adds memberships, sets units' leads and deputies and assigns roles; never removes any. New
+    people get an unusable password (they sign in through single sign-on, or an administrator sets
+    one). All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row.
+    """
+
+    def apply(plan: _PeoplePlan) -> ImportSummary:
+        summary = _apply_people(actor, plan)
+        _record_import(actor=actor, kind=PEOPLE, source=source, data=data, summary=summary)
+        return summary
+
+    return _run_atomically(dry_run, lambda: _plan_people(data), apply)
+
+
+def org_import(*, actor: Any, kind: str, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+    """Import a file of the given kind (``units`` or ``people``)."""
+    importers = {UNITS: units_import, PEOPLE: people_import}
+    if kind not in importers:
+        raise DomainError(_("Unknown kind of import."), field="kind")
+    return importers[kind](actor=actor, data=data, source=source, dry_run=dry_run)
