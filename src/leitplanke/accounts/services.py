@@ -25,7 +25,8 @@ def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
     if user.preferred_language != language:
         before = {"preferred_language": user.preferred_language}
         user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
+        user.version += 1
+        user.save(update_fields=["preferred_language", "version"])
         event_record(
             actor=actor,
             action="account.language_changed",

@@ -40,6 +40,21 @@ class PermissionDenied(DomainError):
     code = "forbidden"
 
 
+class Conflict(DomainError):
+    """Someone else changed the object since the actor loaded it; nothing was saved.
+
+    ``current`` is the object's state now (its audit snapshot) and ``version`` its version number,
+    so the UI can show both sides and let the actor decide.
+    """
+
+    code = "conflict"
+
+    def __init__(self, message: str | Promise, *, current: dict[str, object], version: int) -> None:
+        super().__init__(message)
+        self.current = current
+        self.version = version
+
+
 def validation_error_to_domain(exc: ValidationError) -> DomainError:
     """Turn a model's ``full_clean`` error into a domain error naming the first faulty field."""
     if hasattr(exc, "error_dict"):

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from leitplanke.common.errors import DomainError
+from leitplanke.common.errors import Conflict, DomainError
 
 from . import importing
 from .models import OrgUnit, Role, UnitKind
@@ -54,7 +54,12 @@ class DomainErrorFormMixin:
 
     def add_domain_error(self, error: DomainError) -> None:
         field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, error.message)  # type: ignore[attr-defined]
+        self.add_error(field, str(error.message))  # type: ignore[attr-defined]
+        if isinstance(error, Conflict):
+            # Keep the actor's input; saving again now deliberately replaces the other change.
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data["version"] = str(error.version)
+            self.data = data
 
 
 class UnitForm(DomainErrorFormMixin, forms.Form):
@@ -75,11 +80,14 @@ class UnitForm(DomainErrorFormMixin, forms.Form):
     )
     lead = PersonField(label=_("Lead"), people=get_user_model().objects.none(), required=False)
     deputy = PersonField(label=_("Deputy"), people=get_user_model().objects.none(), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, viewer: Any, unit: OrgUnit | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = units_visible_to(viewer).order_by("path")
-        if unit is not None:
+        if unit is None:
+            del self.fields["version"]
+        else:
             units = units.exclude(path__startswith=unit.path)  # not below itself
         self.fields["parent"].queryset = units  # type: ignore[attr-defined]
         for name in ("lead", "deputy"):
@@ -106,9 +114,13 @@ class PersonForm(DomainErrorFormMixin, forms.Form):
         help_text=_("Optional. Without one, the person signs in through single sign-on or gets one later."),
     )
 
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not creating:
+        if creating:
+            del self.fields["version"]
+        else:
             del self.fields["username"]
             del self.fields["password"]
 

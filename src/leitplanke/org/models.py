@@ -71,6 +71,7 @@ class OrgUnit(models.Model):
         blank=True,
         related_name="deputy_units",
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import DomainError, validation_error_to_domain
+from leitplanke.common.errors import Conflict, DomainError, validation_error_to_domain
 
 from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment, UnitKind
 from .selectors import forget_cached_roles
@@ -68,6 +68,16 @@ def _check_email_free(person: Any) -> None:
         raise DomainError(_("Another person already has this e-mail address."), field="email")
 
 
+def check_version(obj: Any, expected_version: int | None) -> None:
+    """Raise :class:`Conflict` if ``obj`` (freshly locked) is no longer the version the actor saw."""
+    if expected_version is not None and obj.version != expected_version:
+        raise Conflict(
+            _("Someone else changed this in the meantime. Your changes were not saved yet."),
+            current=obj.audit_snapshot(),
+            version=obj.version,
+        )
+
+
 def _set_path(unit: OrgUnit) -> None:
     parent_path = unit.parent.path if unit.parent else "/"
     unit.path = f"{parent_path}{unit.pk}/"
@@ -99,13 +109,18 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
-    """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units."""
+def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = None, **changes: Any) -> OrgUnit:
+    """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units.
+
+    With ``expected_version`` (the version the actor saw), a change made by someone else in the
+    meantime raises :class:`Conflict` instead of being overwritten.
+    """
     allowed = {"code", "name", "kind", "parent", "lead", "deputy"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"unit_update cannot change {sorted(unknown)}")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    check_version(unit, expected_version)
     before = unit.audit_snapshot()
     old_path = unit.path
     for field, value in changes.items():
@@ -117,6 +132,8 @@ def unit_update(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
     for child in unit.children.all():
         _check_parent(kind=child.kind, parent=unit)
     _set_path(unit)
+    if unit.audit_snapshot() != before:
+        unit.version += 1
     unit.save()
     if unit.path != old_path:
         for sub in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
@@ -160,13 +177,17 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
-    """Change a person's display name, e-mail, language or whether the account is active."""
+def person_update(*, actor: Any, person: Any, expected_version: int | None = None, **changes: Any) -> Any:
+    """Change a person's display name, e-mail, language or whether the account is active.
+
+    ``expected_version`` guards against overwriting someone else's change (see ``unit_update``).
+    """
     allowed = {"display_name", "email", "preferred_language", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"person_update cannot change {sorted(unknown)}")
     person = User.objects.select_for_update().get(pk=person.pk)
+    check_version(person, expected_version)
     before = person.audit_snapshot()
     for field, value in changes.items():
         setattr(person, field, value.strip() if isinstance(value, str) else value)
@@ -174,6 +195,8 @@ def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
     _full_clean(person)
     if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
         raise DomainError(_("You cannot deactivate your own account."), field="is_active")
+    if person.audit_snapshot() != before:
+        person.version += 1
     person.save()
     after = person.audit_snapshot()
     if after != before:

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
-from leitplanke.common.errors import DomainError
+from leitplanke.common.errors import Conflict, DomainError
 
 from . import importing, services
 from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
-from .models import RoleAssignment
+from .models import OrgUnit, RoleAssignment
 from .selectors import is_administrator, is_auditor, memberships_of, people_visible_to, roles_of, units_visible_to
 
 #: The import page lists at most this many errors (the count says how many there are in all).
@@ -150,17 +150,23 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "parent": unit.parent_id,
         "lead": unit.lead,
         "deputy": unit.deputy,
+        "version": unit.version,
     }
     form = UnitForm(request.POST if request.method == "POST" else None, viewer=request.user, unit=unit, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        version = changes.pop("version")
         try:
-            unit = services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+            unit = services.unit_update(actor=request.user, unit=unit, expected_version=version, **changes)
         except DomainError as exc:
             form.add_domain_error(exc)
+            conflict = _conflict_rows(OrgUnit, exc)
         else:
             messages.success(request, _("The unit “%(name)s” was saved.") % {"name": unit.name})
             return redirect("org:unit_detail", unit.pk)
-    return render(request, "org/unit_form.html", {"form": form, "unit": unit})
+    context = {"form": form, "unit": unit, "conflict": conflict}
+    return render(request, "org/unit_form.html", context, status=409 if conflict else 200)
 
 
 @administrators_only
@@ -198,17 +204,31 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "email": person.email,
         "preferred_language": person.preferred_language,
         "is_active": person.is_active,
+        "version": person.version,
     }
     form = PersonForm(request.POST if request.method == "POST" else None, creating=False, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        version = changes.pop("version")
         try:
-            person = services.person_update(actor=request.user, person=person, **form.cleaned_data)
+            person = services.person_update(actor=request.user, person=person, expected_version=version, **changes)
         except DomainError as exc:
             form.add_domain_error(exc)
+            conflict = _conflict_rows(type(person), exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": person.name})
             return redirect("org:person_detail", person.pk)
-    return render(request, "org/person_form.html", {"form": form, "person": person})
+    context = {"form": form, "person": person, "conflict": conflict}
+    return render(request, "org/person_form.html", context, status=409 if conflict else 200)
+
+
+def _conflict_rows(model: type[Any], error: DomainError) -> list[tuple[str, object]] | None:
+    """The current values after a conflicting change, labelled for people; ``None`` if no conflict."""
+    if not isinstance(error, Conflict):
+        return None
+    labels = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+    return [(labels.get(key, key), value) for key, value in error.current.items()]
 
 
 @administrators_only
