@@ -9,7 +9,9 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from leitplanke.audit.labels import register_actions
+        from leitplanke.audit.labels import register_actions, register_fields
+
+        from .models import Role
 
         register_actions(
             {
@@ -22,5 +24,13 @@ class OrgConfig(AppConfig):
                 "org.role.assigned": _("Role assigned"),
                 "org.role.revoked": _("Role revoked"),
                 "org.import.completed": _("Import completed"),
+            }
+        )
+        # Keys of role and membership snapshots, which are recorded on the person.
+        register_fields(
+            {
+                "role": (_("role"), Role.choices),
+                "unit": (_("unit"), ()),
+                "person": (_("person"), ()),
             }
         )

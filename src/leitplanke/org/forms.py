@@ -6,23 +6,37 @@ administrator) live in the services, whose errors the views put on the field the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from leitplanke.common.errors import Conflict, DomainError
 
 from . import importing
 from .models import OrgUnit, Role, UnitKind
-from .selectors import people_visible_to, units_visible_to
+from .selectors import in_tree_order, people_visible_to, units_visible_to
+
+
+class _TreeOrderIterator(ModelChoiceIterator):
+    """Offer units as the org chart shows them: parents before children, siblings by name."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in in_tree_order(self.queryset):
+            yield self.choice(unit)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit, shown indented by its depth in the tree, with its code."""
+
+    iterator = _TreeOrderIterator
 
     def label_from_instance(self, obj: OrgUnit) -> str:  # type: ignore[override]
         return f"{'– ' * obj.depth}{obj.name} ({obj.code})"
@@ -140,7 +154,7 @@ class PersonForm(DomainErrorFormMixin, forms.Form):
 class MembershipForm(forms.Form):
     """Add a person to a unit."""
 
-    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), empty_label=_("— choose a unit —"))
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

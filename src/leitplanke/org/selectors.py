@@ -6,6 +6,7 @@ API. Roles held for a unit also count for every unit below it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -83,6 +84,23 @@ def people_visible_to(user: Any) -> QuerySet[Any]:
     if is_administrator(user) or is_auditor(user):
         return User.objects.all()
     return User.objects.filter(is_active=True)
+
+
+def in_tree_order(units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """Units depth-first, each parent before its children, siblings by name (a readable org chart)."""
+    units = list(units)
+    children: dict[int | None, list[OrgUnit]] = {}
+    known = {unit.pk for unit in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in known else None
+        children.setdefault(parent, []).append(unit)
+    ordered: list[OrgUnit] = []
+    stack = sorted(children.get(None, []), key=lambda u: u.name.casefold(), reverse=True)
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(sorted(children.get(unit.pk, []), key=lambda u: u.name.casefold(), reverse=True))
+    return ordered
 
 
 def unit_subtree(unit: OrgUnit) -> QuerySet[OrgUnit]:

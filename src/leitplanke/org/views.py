@@ -21,7 +21,15 @@ from leitplanke.common.errors import Conflict, DomainError
 from . import importing, services
 from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
 from .models import OrgUnit, RoleAssignment
-from .selectors import is_administrator, is_auditor, memberships_of, people_visible_to, roles_of, units_visible_to
+from .selectors import (
+    in_tree_order,
+    is_administrator,
+    is_auditor,
+    memberships_of,
+    people_visible_to,
+    roles_of,
+    units_visible_to,
+)
 
 #: The import page lists at most this many errors (the count says how many there are in all).
 IMPORT_ERRORS_SHOWN = 1000
@@ -42,11 +50,8 @@ def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The org chart as an indented tree."""
-    units = (
-        units_visible_to(request.user)
-        .select_related("lead", "deputy")
-        .annotate(member_count=Count("memberships"))
-        .order_by("path")
+    units = in_tree_order(
+        units_visible_to(request.user).select_related("lead", "deputy").annotate(member_count=Count("memberships"))
     )
     return render(request, "org/unit_list.html", {"units": units, "can_edit": is_administrator(request.user)})
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from leitplanke.audit.labels import action_label
+from leitplanke.audit.labels import action_label, field_label
 from leitplanke.audit.models import Event
 
 register = template.Library()
@@ -14,9 +14,11 @@ register = template.Library()
 _EMPTY = "—"
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, choices: dict[Any, Any] | None = None) -> str:
     if value is None or value == "" or value == []:
         return _EMPTY
+    if choices and not isinstance(value, list | dict) and value in choices:
+        return str(choices[value])
     if isinstance(value, bool):
         from django.utils.translation import gettext
 
@@ -42,11 +44,12 @@ def changes(event: Event) -> list[dict[str, str]]:
         old, new = before.get(key), after.get(key)
         if key in before and key in after and old == new:
             continue
+        label, choices = field_label(event.object_type, key)
         rows.append(
             {
-                "field": key,
-                "before": _show(old) if key in before else "",
-                "after": _show(new) if key in after else "",
+                "field": label,
+                "before": _show(old, choices) if key in before else "",
+                "after": _show(new, choices) if key in after else "",
             }
         )
     return rows
