@@ -6,7 +6,8 @@ import pytest
 
 from leitplanke.accounts.models import User
 from leitplanke.audit.models import Event
-from leitplanke.org.importing import ImportFailed, people_import, units_import
+from leitplanke.common.csvfile import ImportFailed
+from leitplanke.org.importing import people_import, units_import
 from leitplanke.org.models import Membership, OrgUnit, Role, RoleAssignment
 from leitplanke.org.selectors import has_role
 

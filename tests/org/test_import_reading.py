@@ -7,8 +7,9 @@ import codecs
 import pytest
 
 from leitplanke.accounts.models import User
+from leitplanke.common.csvfile import ImportFailed, read_table
 from leitplanke.org import importing
-from leitplanke.org.importing import ImportFailed, people_import, read_table, units_import
+from leitplanke.org.importing import people_import, units_import
 from leitplanke.org.models import OrgUnit
 
 from .support import csv_file
@@ -132,7 +133,7 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(monkeypatch):
     monkeypatch.setattr(importing, "MAX_BYTES", 100)
 
     with pytest.raises(ImportFailed) as exc:
-        read_table(csv_file(UNIT_HEADER, *["fin,Finanzen,department,acme"] * 10), required=("code",))
+        units_import(actor=None, data=csv_file(UNIT_HEADER, *["fin,Finanzen,department,acme"] * 10), dry_run=True)
 
     assert [(e.line, e.column) for e in exc.value.errors] == [(None, "")]
     assert "MB" in exc.value.errors[0].message
@@ -142,11 +143,7 @@ def test_more_rows_than_the_limit_are_refused(monkeypatch):
     monkeypatch.setattr(importing, "MAX_ROWS", 3)
 
     with pytest.raises(ImportFailed) as exc:
-        read_table(
-            csv_file(UNIT_HEADER, *[f"u{n},U,team,x" for n in range(5)]),
-            required=("code",),
-            optional=("name", "kind", "parent"),
-        )
+        units_import(actor=None, data=csv_file(UNIT_HEADER, *[f"u{n},U,team,x" for n in range(5)]), dry_run=True)
 
     assert [(e.line, e.column) for e in exc.value.errors] == [(5, "")]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from leitplanke.audit.models import Event
-from leitplanke.org.importing import ImportFailed, units_import
+from leitplanke.common.csvfile import ImportFailed
+from leitplanke.org.importing import units_import
 from leitplanke.org.models import OrgUnit
 
 from ..factories import UnitFactory

@@ -4,7 +4,8 @@ An import runs in two steps. *Planning* reads the whole file, checks every row a
 itself and the database, and collects every problem with its line number; nothing is written. If
 anything is wrong, :class:`ImportFailed` carries all problems. Otherwise *applying* the plan writes
 every change through the services in ``services.py`` (each with its audit event) inside one
-transaction, and returns an :class:`ImportSummary`.
+transaction, and returns an :class:`ImportSummary`. Reading the file (encodings, delimiters, the
+header, line numbers) is :mod:`leitplanke.common.csvfile`.
 
 The columns (header names match regardless of case, blanks, hyphens and underscores):
 
@@ -17,33 +18,31 @@ The columns (header names match regardless of case, blanks, hyphens and undersco
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import csvfile
+from leitplanke.common.csvfile import ImportFailed, RowError, field_errors, read_table
 from leitplanke.common.errors import DomainError
 
 from . import services
 from .models import Membership, OrgUnit, RoleAssignment, UnitKind
 
 #: Larger files are refused before they are read.
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = csvfile.MAX_BYTES
 #: More data rows than this are refused (split the file).
-MAX_ROWS = 50_000
+MAX_ROWS = csvfile.MAX_ROWS
 
 UNITS = "units"
 PEOPLE = "people"
@@ -53,7 +52,6 @@ KIND_CHOICES = ((UNITS, gettext_lazy("Units")), (PEOPLE, gettext_lazy("People"))
 UNIT_COLUMNS = ("code", "name", "kind", "parent")
 PEOPLE_COLUMNS = ("email", "display_name", "username", "language", "units", "lead_of", "deputy_of", "roles")
 
-_DELIMITERS = (",", ";", "\t")
 _LIST_SEPARATOR = ";"
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
 _QUERY_CHUNK = 500
@@ -61,40 +59,7 @@ _QUERY_CHUNK = 500
 User = get_user_model()
 
 
-# --- results and errors -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in the file: the line where its record starts (1 = header, None = the whole file)."""
-
-    line: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        # Not translated: the command line prints this stable format for scripts to read.
-        where = "file" if self.line is None else f"line {self.line}"
-        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-
-
-class ImportFailed(DomainError):
-    """The file was refused; ``errors`` names every faulty line. Nothing was written."""
-
-    code = "import_failed"
-
-    def __init__(self, errors: Iterable[RowError]) -> None:
-        self.errors = sorted(errors, key=lambda e: -1 if e.line is None else e.line)
-        count = len(self.errors)
-        super().__init__(
-            ngettext(
-                "The file has %(count)d error; nothing was imported.",
-                "The file has %(count)d errors; nothing was imported.",
-                count,
-            )
-            % {"count": count},
-            field="file",
-        )
+# --- results and shared steps -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -120,152 +85,6 @@ class ImportSummary:
                 % counts
             )
         return _("Import complete: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
-
-
-# --- reading the file ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    """One data row: the line it starts on and its cells by column name (blank for missing cells)."""
-
-    line: int
-    cells: dict[str, str]
-
-
-def _file_error(message: str, *, line: int | None = None) -> ImportFailed:
-    """A problem that stops reading: the file as a whole (``line=None``) or from one line on."""
-    return ImportFailed([RowError(line, "", message)])
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252 (what older Excel writes)."""
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _file_error(_("The file is marked as UTF-8 but contains invalid characters.")) from exc
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise _file_error(_("The file is marked as UTF-16 but contains invalid characters.")) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise _file_error(
-            _("The file is not a CSV text file. Save it as “CSV UTF-8” or “CSV (semicolon separated)”.")
-        ) from exc
-
-
-def _column_key(raw: str) -> str:
-    """Header names match regardless of case, blanks, hyphens and underscores ("E-Mail", "Lead of")."""
-    return re.sub(r"[\s\-_\ufeff]+", "", raw.lower())
-
-
-def _detect_delimiter(first_line: str, known: Sequence[str]) -> str:
-    """The delimiter that turns the header into the most known column names (German Excel writes ``;``)."""
-
-    def score(delimiter: str) -> tuple[int, int]:
-        names = next(csv.reader([first_line], delimiter=delimiter), [])
-        keys = {_column_key(name) for name in known}
-        return sum(1 for name in names if _column_key(name) in keys), first_line.count(delimiter)
-
-    return max(_DELIMITERS, key=score)
-
-
-def read_table(
-    data: bytes, *, required: Sequence[str], optional: Sequence[str] = ()
-) -> tuple[list[Record], list[RowError]]:
-    """Read a CSV file into records, or refuse it if it cannot be read or its header is wrong.
-
-    Returns the records and the errors of single rows (which the caller reports with its own).
-    Line numbers are those of the line where a record starts, so a cell with line breaks inside
-    quotation marks shifts the numbers of the following records as a text editor shows them.
-    """
-    if len(data) > MAX_BYTES:
-        raise _file_error(
-            _("The file is larger than %(max)d MB. Split it into smaller files.") % {"max": MAX_BYTES // (1024 * 1024)}
-        )
-    text = _decode(data)
-    if "\x00" in text:
-        raise _file_error(_("The file is not a CSV text file. Save it as “CSV UTF-8” or “CSV (semicolon separated)”."))
-    known = (*required, *optional)
-    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    if not first_line.strip():
-        raise _file_error(
-            _("The first line must name the columns: %(columns)s.") % {"columns": ", ".join(known)}, line=1
-        )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line, known), strict=True)
-    records: list[Record] = []
-    row_errors: list[RowError] = []
-    columns: list[str | None] = []
-    previous_end = 0
-    try:
-        for cells in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            if line == 1:
-                columns = _read_header(cells, required=required, optional=optional)
-                continue
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(records) >= MAX_ROWS:
-                message = _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS}
-                raise _file_error(message, line=line)
-            extra = cells[len(columns) :]
-            if any(cell.strip() for cell in extra):
-                row_errors.append(RowError(line, "", _("This line has more cells than the header has columns.")))
-            values = {name: "" for name in columns if name}
-            for name, cell in zip(columns, cells, strict=False):
-                if name:
-                    values[name] = cell.strip()
-            records.append(Record(line, values))
-    except csv.Error as exc:
-        message = _(
-            "This line cannot be read: a quoted cell is not closed, or a closing quotation mark is not followed "
-            "by the delimiter."
-        )
-        raise _file_error(message, line=previous_end + 1) from exc
-    return records, row_errors
-
-
-def _read_header(cells: list[str], *, required: Sequence[str], optional: Sequence[str]) -> list[str | None]:
-    """The column name of every cell of the header (``None`` for unnamed cells); header errors are line 1."""
-    known = {_column_key(name): name for name in (*required, *optional)}
-    expected = ", ".join(known.values())
-    errors: list[RowError] = []
-    columns: list[str | None] = []
-    for raw in cells:
-        if not _column_key(raw):
-            columns.append(None)
-            continue
-        key = known.get(_column_key(raw), "")
-        if not key:
-            errors.append(
-                RowError(1, raw.strip(), _("Unknown column. Expected columns: %(columns)s.") % {"columns": expected})
-            )
-        elif key in columns:
-            errors.append(RowError(1, key, _("This column appears more than once.")))
-        columns.append(key or None)
-    for name in required:
-        if name not in columns:
-            errors.append(RowError(1, name, _("This required column is missing.")))
-    if errors:
-        raise ImportFailed(errors)
-    return columns
-
-
-def _field_errors(model: type[models.Model], field_name: str, value: str, *, line: int, column: str) -> list[RowError]:
-    """The model's own validation of one cell (length, format), as row errors."""
-    try:
-        model._meta.get_field(field_name).clean(value, None)  # type: ignore[union-attr]
-    except ValidationError as exc:
-        return [RowError(line, column, message) for message in exc.messages]
-    return []
 
 
 def _split_list(value: str) -> list[str]:
@@ -344,15 +163,15 @@ class _UnitPlan:
 
 def _plan_units(data: bytes) -> _UnitPlan:
     """Check a units file against itself and the database; raise :class:`ImportFailed` with every problem."""
-    records, errors = read_table(data, required=UNIT_COLUMNS)
+    records, errors = read_table(data, required=UNIT_COLUMNS, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     rows: dict[str, _UnitRow] = {}
     faulty_kind: set[str] = set()
     for record in records:
         cells, line = record.cells, record.line
         row = _UnitRow(line, cells["code"], cells["name"], cells["kind"].lower(), cells["parent"])
-        code_errors = _field_errors(OrgUnit, "code", row.code, line=line, column="code")
+        code_errors = field_errors(OrgUnit, "code", row.code, line=line, column="code")
         errors += code_errors
-        errors += _field_errors(OrgUnit, "name", row.name, line=line, column="name")
+        errors += field_errors(OrgUnit, "name", row.name, line=line, column="name")
         if row.kind not in UnitKind.values:
             errors.append(
                 RowError(
@@ -567,7 +386,9 @@ def _unique_username(email: str, taken: set[str]) -> str:
 
 def _plan_people(data: bytes) -> _PeoplePlan:
     """Check a people file against itself and the database; raise :class:`ImportFailed` with every problem."""
-    records, errors = read_table(data, required=PEOPLE_COLUMNS[:1], optional=PEOPLE_COLUMNS[1:])
+    records, errors = read_table(
+        data, required=PEOPLE_COLUMNS[:1], optional=PEOPLE_COLUMNS[1:], max_bytes=MAX_BYTES, max_rows=MAX_ROWS
+    )
     for record in records:
         for column in PEOPLE_COLUMNS:
             record.cells.setdefault(column, "")
@@ -593,7 +414,7 @@ def _plan_people(data: bytes) -> _PeoplePlan:
         if not email:
             row_errors.append(RowError(line, "email", _("An e-mail address is required.")))
         else:
-            row_errors += _field_errors(User, "email", email, line=line, column="email")
+            row_errors += field_errors(User, "email", email, line=line, column="email")
             if email.lower() in email_lines:
                 row_errors.append(
                     RowError(
@@ -605,7 +426,7 @@ def _plan_people(data: bytes) -> _PeoplePlan:
                 )
             else:
                 email_lines[email.lower()] = line
-        row_errors += _field_errors(User, "display_name", cells["display_name"], line=line, column="display_name")
+        row_errors += field_errors(User, "display_name", cells["display_name"], line=line, column="display_name")
         language = cells["language"].lower()
         if language and language not in languages:
             row_errors.append(
@@ -702,7 +523,7 @@ def _check_username(
     """A given user name must be valid, unique, and cannot change an existing person's."""
     if not username:
         return []
-    errors = _field_errors(User, "username", username, line=row.line, column="username")
+    errors = field_errors(User, "username", username, line=row.line, column="username")
     lowered = username.lower()
     if person is not None:
         if person.username.lower() != lowered:
