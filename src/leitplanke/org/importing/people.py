@@ -1,90 +1,33 @@
-"""Importing units and people from CSV files (an HR export): all or nothing, every faulty row reported.
-
-An import runs in two steps. *Planning* reads the whole file, checks every row against the file
-itself and the database, and collects every problem with its line number; nothing is written. If
-anything is wrong, :class:`ImportFailed` carries all problems. Otherwise *applying* the plan writes
-every change through the services in ``services.py`` (each with its audit event) inside one
-transaction, and returns an :class:`ImportSummary`. Reading the file (encodings, delimiters, the
-header, line numbers) is :mod:`leitplanke.common.csvfile`.
-
-The columns (header names match regardless of case, blanks, hyphens and underscores):
-
-* units: ``code,name,kind,parent``, matched by ``code``; ``parent`` is the code of a unit in the
-  file or the database, blank only for a company.
-* people: ``email,display_name,username,language,units,lead_of,deputy_of,roles``, matched by
-  ``email`` (the only required column); lists are ``;``-separated unit codes, roles ``role`` or
-  ``role@unitcode``.
-"""
+"""The people import: ``email,display_name,username,language,units,lead_of,deputy_of,roles``, matched by
+``email`` (the only required column); lists are ``;``-separated unit codes, roles ``role`` or
+``role@unitcode``."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from leitplanke.audit.services import event_record
-from leitplanke.common import csvfile
-from leitplanke.common.csvfile import ImportFailed, RowError, field_errors, read_table
+from leitplanke.common.csvfile import ImportFailed, RowError, field_errors
 from leitplanke.common.errors import DomainError
 
-from . import services
-from .models import Membership, OrgUnit, RoleAssignment, UnitKind
+from .. import services
+from ..models import Membership, OrgUnit, RoleAssignment
+from .common import PEOPLE, ImportSummary, chunks, read_records, record_import, row_failed, run_atomically
 
-#: Larger files are refused before they are read.
-MAX_BYTES = csvfile.MAX_BYTES
-#: More data rows than this are refused (split the file).
-MAX_ROWS = csvfile.MAX_ROWS
-
-UNITS = "units"
-PEOPLE = "people"
-#: The kinds of file the import understands, for forms and the command line.
-KIND_CHOICES = ((UNITS, gettext_lazy("Units")), (PEOPLE, gettext_lazy("People")))
-
-UNIT_COLUMNS = ("code", "name", "kind", "parent")
 PEOPLE_COLUMNS = ("email", "display_name", "username", "language", "units", "lead_of", "deputy_of", "roles")
 
 _LIST_SEPARATOR = ";"
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
-_QUERY_CHUNK = 500
 
 User = get_user_model()
-
-
-# --- results and shared steps -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import did (or, for a dry run, would do)."""
-
-    kind: str
-    created: int
-    updated: int
-    unchanged: int
-    dry_run: bool = False
-
-    @property
-    def message(self) -> str:
-        """One translated sentence for people and the command line."""
-        counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-        if self.dry_run:
-            return (
-                _(
-                    "Check passed, nothing was written: %(created)d would be created, %(updated)d updated, "
-                    "%(unchanged)d are unchanged."
-                )
-                % counts
-            )
-        return _("Import complete: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
 
 
 def _split_list(value: str) -> list[str]:
@@ -94,231 +37,6 @@ def _split_list(value: str) -> list[str]:
         if item.strip():
             seen.setdefault(item.strip(), None)
     return list(seen)
-
-
-def _chunks(items: Sequence[Any], size: int = _QUERY_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _run_atomically(dry_run: bool, plan: Callable[[], Any], apply: Callable[[Any], ImportSummary]) -> ImportSummary:
-    """Plan (and, unless a dry run, apply) in one transaction, so the database cannot change in between."""
-    if dry_run:
-        return plan().summary(dry_run=True)
-    with transaction.atomic():
-        return apply(plan())
-
-
-def _record_import(*, actor: Any, kind: str, source: str, data: bytes, summary: ImportSummary) -> None:
-    """One event for the import as a whole; an import that changed nothing leaves no trace."""
-    if summary.created or summary.updated:
-        event_record(
-            actor=actor,
-            action="org.import.completed",
-            object_type="org.import",
-            object_label=source or kind,
-            after={
-                "kind": kind,
-                "file": source,
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-            },
-        )
-
-
-def _row_failed(line: int, exc: DomainError, *, columns: dict[str | None, str]) -> ImportFailed:
-    """A refusal by a service while applying (the database changed after planning): name the row."""
-    return ImportFailed([RowError(line, columns.get(exc.field, ""), str(exc.message))])
-
-
-# --- units --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _UnitRow:
-    line: int
-    code: str
-    name: str
-    kind: str
-    parent: str  # a code, or "" for none
-    action: str = "unchanged"  # "create", "update" or "unchanged"
-
-
-@dataclass
-class _UnitPlan:
-    rows: list[_UnitRow]  # parents before their children
-
-    def summary(self, *, dry_run: bool = False) -> ImportSummary:
-        counts = {action: sum(1 for row in self.rows if row.action == action) for action in ("create", "update")}
-        return ImportSummary(
-            kind=UNITS,
-            created=counts["create"],
-            updated=counts["update"],
-            unchanged=len(self.rows) - counts["create"] - counts["update"],
-            dry_run=dry_run,
-        )
-
-
-def _plan_units(data: bytes) -> _UnitPlan:
-    """Check a units file against itself and the database; raise :class:`ImportFailed` with every problem."""
-    records, errors = read_table(data, required=UNIT_COLUMNS, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-    rows: dict[str, _UnitRow] = {}
-    faulty_kind: set[str] = set()
-    for record in records:
-        cells, line = record.cells, record.line
-        row = _UnitRow(line, cells["code"], cells["name"], cells["kind"].lower(), cells["parent"])
-        code_errors = field_errors(OrgUnit, "code", row.code, line=line, column="code")
-        errors += code_errors
-        errors += field_errors(OrgUnit, "name", row.name, line=line, column="name")
-        if row.kind not in UnitKind.values:
-            errors.append(
-                RowError(
-                    line,
-                    "kind",
-                    _("Unknown kind “%(kind)s”. Use one of: %(kinds)s.")
-                    % {"kind": cells["kind"], "kinds": ", ".join(UnitKind.values)},
-                )
-            )
-        if code_errors:
-            continue
-        if row.code in rows:
-            errors.append(
-                RowError(
-                    line,
-                    "code",
-                    _("The code “%(code)s” already appears in line %(line)d.")
-                    % {"code": row.code, "line": rows[row.code].line},
-                )
-            )
-            continue
-        if row.kind not in UnitKind.values:
-            faulty_kind.add(row.code)
-        rows[row.code] = row
-
-    existing = {
-        code: (name, kind, parent or "")
-        for code, name, kind, parent in OrgUnit.objects.values_list("code", "name", "kind", "parent__code")
-    }
-    kind_of = {code: kind for code, (_name, kind, _parent) in existing.items()} | {
-        code: row.kind for code, row in rows.items()
-    }
-    parent_of = {code: parent for code, (_name, _kind, parent) in existing.items()} | {
-        code: row.parent for code, row in rows.items()
-    }
-    children_in_db: dict[str, list[str]] = {}
-    for code, (_name, _kind, parent) in existing.items():
-        if parent and code not in rows:
-            children_in_db.setdefault(parent, []).append(code)
-
-    depth: dict[str, int] = {}
-    for code, row in rows.items():
-        if row.parent and row.parent not in parent_of:
-            errors.append(
-                RowError(
-                    row.line,
-                    "parent",
-                    _("Unknown parent unit “%(code)s”: it is neither in this file nor in Leitplanke.")
-                    % {"code": row.parent},
-                )
-            )
-            continue
-        chain = _ancestors(code, parent_of)
-        if chain is None:
-            continue  # an unknown parent further up has been reported on its own row
-        if chain and chain[-1] == code:
-            errors.append(
-                RowError(
-                    row.line,
-                    "parent",
-                    _("The parent units form a cycle: %(cycle)s.") % {"cycle": " → ".join([code, *chain])},
-                )
-            )
-            continue
-        if code in faulty_kind or any(kind_of[c] not in UnitKind.values for c in chain[:1]):
-            continue
-        depth[code] = len(chain)
-        try:
-            services.unit_placement_check(kind=row.kind, parent_kind=kind_of[row.parent] if row.parent else None)
-        except DomainError as exc:
-            errors.append(RowError(row.line, "parent", str(exc.message)))
-        for child in children_in_db.get(code, []):
-            try:
-                services.unit_placement_check(kind=kind_of[child], parent_kind=row.kind)
-            except DomainError as exc:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "kind",
-                        _("Existing sub-unit “%(code)s”: %(reason)s") % {"code": child, "reason": exc.message},
-                    )
-                )
-    if errors:
-        raise ImportFailed(errors)
-
-    for row in rows.values():
-        if row.code not in existing:
-            row.action = "create"
-        elif existing[row.code] != (row.name, row.kind, row.parent):
-            row.action = "update"
-    return _UnitPlan(sorted(rows.values(), key=lambda row: depth[row.code]))
-
-
-def _ancestors(code: str, parent_of: dict[str, str]) -> list[str] | None:
-    """The codes above ``code`` up to the root; ends with the first repeated code if there is a cycle.
-
-    ``None`` if a parent further up is unknown.
-    """
-    chain: list[str] = []
-    seen = {code}
-    current = parent_of[code]
-    while current:
-        if current not in parent_of:
-            return None
-        chain.append(current)
-        if current in seen:
-            return chain if current == code else None  # a cycle above us is reported on its own rows
-        seen.add(current)
-        current = parent_of[current]
-    return chain
-
-
-def _apply_units(actor: Any, plan: _UnitPlan) -> ImportSummary:
-    columns = {"code": "code", "name": "name", "kind": "kind", "parent": "parent", None: ""}
-    for row in plan.rows:
-        if row.action == "unchanged":
-            continue
-        # Fetched afresh: moving a unit earlier in the loop may have changed this parent's path.
-        parent = OrgUnit.objects.get(code=row.parent) if row.parent else None
-        try:
-            if row.action == "create":
-                services.unit_create(actor=actor, code=row.code, name=row.name, kind=row.kind, parent=parent)
-            else:
-                unit = OrgUnit.objects.get(code=row.code)
-                services.unit_update(actor=actor, unit=unit, name=row.name, kind=row.kind, parent=parent)
-        except DomainError as exc:
-            raise _row_failed(row.line, exc, columns=columns) from exc
-    return plan.summary()
-
-
-def units_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
-    """Create or update units from a CSV file (``code,name,kind,parent``), matched by code.
-
-    All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row, and
-    nothing is written. Unchanged units are left alone (no audit event), so importing the same
-    file twice changes nothing.
-    """
-
-    def apply(plan: _UnitPlan) -> ImportSummary:
-        summary = _apply_units(actor, plan)
-        _record_import(actor=actor, kind=UNITS, source=source, data=data, summary=summary)
-        return summary
-
-    return _run_atomically(dry_run, lambda: _plan_units(data), apply)
-
-
-# --- people -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -359,7 +77,7 @@ class _PeoplePlan:
 def _people_by_email(emails: list[str]) -> dict[str, Any]:
     """Existing people whose e-mail address (any case) is one of ``emails`` (lower case)."""
     found: dict[str, Any] = {}
-    for chunk in _chunks(emails):
+    for chunk in chunks(emails):
         for person in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk):
             found[person.email_lower] = person
     return found
@@ -368,7 +86,7 @@ def _people_by_email(emails: list[str]) -> dict[str, Any]:
 def _pairs(model: type[models.Model], columns: tuple[str, ...], person_ids: list[int]) -> set[tuple[Any, ...]]:
     """Existing (person id, …) rows of ``model`` for the given people."""
     found: set[tuple[Any, ...]] = set()
-    for chunk in _chunks(person_ids):
+    for chunk in chunks(person_ids):
         found.update(model._default_manager.filter(person_id__in=chunk).values_list("person_id", *columns))
     return found
 
@@ -386,9 +104,7 @@ def _unique_username(email: str, taken: set[str]) -> str:
 
 def _plan_people(data: bytes) -> _PeoplePlan:
     """Check a people file against itself and the database; raise :class:`ImportFailed` with every problem."""
-    records, errors = read_table(
-        data, required=PEOPLE_COLUMNS[:1], optional=PEOPLE_COLUMNS[1:], max_bytes=MAX_BYTES, max_rows=MAX_ROWS
-    )
+    records, errors = read_records(data, required=PEOPLE_COLUMNS[:1], optional=PEOPLE_COLUMNS[1:])
     for record in records:
         for column in PEOPLE_COLUMNS:
             record.cells.setdefault(column, "")
@@ -675,7 +391,7 @@ def _apply_people(actor: Any, plan: _PeoplePlan) -> ImportSummary:
             for role, scope in row.roles:
                 services.role_assign(actor=actor, person=person, role=role, unit=plan.units[scope] if scope else None)
         except DomainError as exc:
-            raise _row_failed(row.line, exc, columns=columns) from exc
+            raise row_failed(row.line, exc, columns=columns) from exc
         people[row.key] = person
     for code, change in plan.leadership.items():
         unit = OrgUnit.objects.get(pk=plan.units[code].pk)
@@ -683,7 +399,7 @@ def _apply_people(actor: Any, plan: _PeoplePlan) -> ImportSummary:
         try:
             services.unit_update(actor=actor, unit=unit, **changes)
         except DomainError as exc:
-            raise _row_failed(plan.lines[code], exc, columns={"lead": "lead_of", "deputy": "deputy_of"}) from exc
+            raise row_failed(plan.lines[code], exc, columns={"lead": "lead_of", "deputy": "deputy_of"}) from exc
     return plan.summary()
 
 
@@ -697,15 +413,7 @@ def people_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = 
 
     def apply(plan: _PeoplePlan) -> ImportSummary:
         summary = _apply_people(actor, plan)
-        _record_import(actor=actor, kind=PEOPLE, source=source, data=data, summary=summary)
+        record_import(actor=actor, kind=PEOPLE, source=source, data=data, summary=summary)
         return summary
 
-    return _run_atomically(dry_run, lambda: _plan_people(data), apply)
-
-
-def org_import(*, actor: Any, kind: str, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
-    """Import a file of the given kind (``units`` or ``people``)."""
-    importers = {UNITS: units_import, PEOPLE: people_import}
-    if kind not in importers:
-        raise DomainError(_("Unknown kind of import."), field="kind")
-    return importers[kind](actor=actor, data=data, source=source, dry_run=dry_run)
+    return run_atomically(dry_run, lambda: _plan_people(data), apply)
