@@ -63,20 +63,21 @@ class PersonField(forms.CharField):
         return found[0]
 
 
-class DomainErrorFormMixin:
-    """Put a service's :class:`DomainError` on the field it names (or above the form)."""
+class DomainErrorForm(forms.Form):
+    """A form that can show a service's :class:`DomainError` on the field it names (or above)."""
 
     def add_domain_error(self, error: DomainError) -> None:
-        field = error.field if error.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, str(error.message))  # type: ignore[attr-defined]
+        """Show the error; after a conflict, keep the input and take the stored version."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
         if isinstance(error, Conflict):
             # Keep the actor's input; saving again now deliberately replaces the other change.
-            data = self.data.copy()  # type: ignore[attr-defined]
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
             data["version"] = str(error.version)
             self.data = data
 
 
-class UnitForm(DomainErrorFormMixin, forms.Form):
+class UnitForm(DomainErrorForm):
     """Name, code, kind, place in the tree, lead and deputy of a unit."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -108,7 +109,7 @@ class UnitForm(DomainErrorFormMixin, forms.Form):
             self.fields[name].people = people_visible_to(viewer).filter(is_active=True)  # type: ignore[attr-defined]
 
 
-class PersonForm(DomainErrorFormMixin, forms.Form):
+class PersonForm(DomainErrorForm):
     """A person's account; the user name is fixed once created, the password only set on creation."""
 
     username = forms.CharField(
@@ -161,7 +162,7 @@ class MembershipForm(forms.Form):
         self.fields["unit"].queryset = units_visible_to(viewer).order_by("path")  # type: ignore[attr-defined]
 
 
-class RoleForm(DomainErrorFormMixin, forms.Form):
+class RoleForm(DomainErrorForm):
     """Give a person a role, for the whole company or one unit and its sub-units."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
