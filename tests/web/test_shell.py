@@ -126,3 +126,25 @@ def test_production_refuses_debug(tmp_path) -> None:
 
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_readyz_reports_an_unreachable_database_as_503(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "leitplanke.config.test_settings",
+            "LEITPLANKE_DATA_DIR": str(tmp_path),
+            # Nothing listens on port 9; the connection is refused at once.
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",
+        }
+    )
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/readyz'); print(r.status_code, r.json()['status'])"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.stdout.strip() == "503 unavailable", result.stderr
