@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "leitplanke.accounts",
     "leitplanke.audit",
     "leitplanke.org",
+    "leitplanke.catalog",
+    "leitplanke.usecases",
     "leitplanke.web",
 ]
 

@@ -6,5 +6,7 @@ urlpatterns = [
     path("", include("leitplanke.web.urls")),
     path("account/", include("leitplanke.accounts.urls")),
     path("org/", include("leitplanke.org.urls")),
+    path("tools/", include("leitplanke.catalog.urls")),
+    path("usecases/", include("leitplanke.usecases.urls")),
     path("audit/", include("leitplanke.audit.urls")),
 ]

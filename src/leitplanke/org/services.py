@@ -11,7 +11,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import Conflict, DomainError, validation_error_to_domain
+from leitplanke.common.errors import DomainError, validation_error_to_domain
+from leitplanke.common.versioning import check_version
 
 from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment, UnitKind
 from .selectors import forget_cached_roles
@@ -66,16 +67,6 @@ def _check_email_free(person: Any) -> None:
     others = User.objects.alias(email_lower=Lower("email")).filter(email_lower=person.email.lower())
     if others.exclude(pk=person.pk).exists():
         raise DomainError(_("Another person already has this e-mail address."), field="email")
-
-
-def check_version(obj: Any, expected_version: int | None) -> None:
-    """Raise :class:`Conflict` if ``obj`` (freshly locked) is no longer the version the actor saw."""
-    if expected_version is not None and obj.version != expected_version:
-        raise Conflict(
-            _("Someone else changed this in the meantime. Your changes were not saved yet."),
-            current=obj.audit_snapshot(),
-            version=obj.version,
-        )
 
 
 def _set_path(unit: OrgUnit) -> None:

@@ -1,0 +1,127 @@
+"""Writes to the use-case registry, each with its audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, validation_error_to_domain
+from leitplanke.common.versioning import check_version
+
+from .facts import FACTS, FACTS_BY_NAME, UNSURE
+from .models import Status, UseCase
+
+#: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title", "summary", "problem", "unit", "owner", "stage", "status", "expected_hours_per_month",
+        "expected_euros_per_year", "expected_benefit", "confidential", "source", "source_id",
+        *(fact.name for fact in FACTS),
+    }
+)
+#: Facts that must be answered before a use case leaves the draft state.
+REQUIRED_ON_SUBMIT = (*(fact.name for fact in FACTS if not fact.multiple), "purposes", "affected_people")
+
+
+def _clean_facts(values: dict[str, Any]) -> None:
+    """Refuse an unknown answer code; normalise multi-select answers to sorted, unique lists."""
+    for name, value in list(values.items()):
+        fact = FACTS_BY_NAME.get(name)
+        if fact is None:
+            continue
+        if fact.multiple:
+            items = list(value or [])
+            unknown = sorted(set(items) - fact.codes)
+            if unknown:
+                raise DomainError(_("Unknown answer: %(codes)s") % {"codes": ", ".join(unknown)}, field=name)
+            values[name] = sorted(set(items), key=[code for code, _label in fact.choices].index)
+        elif value not in ("", None) and value not in fact.codes:
+            raise DomainError(_("Unknown answer: %(codes)s") % {"codes": value}, field=name)
+        elif value is None:
+            values[name] = ""
+
+
+def _check_complete(usecase: UseCase) -> None:
+    """A submitted use case has every question answered (``unsure`` counts as an answer)."""
+    if usecase.status != Status.SUBMITTED:
+        return
+    for name in REQUIRED_ON_SUBMIT:
+        if getattr(usecase, name) in ("", None, []):
+            raise DomainError(_("Please answer this question before submitting."), field=name)
+
+
+def _full_clean(usecase: UseCase) -> None:
+    try:
+        usecase.full_clean(exclude=["contributors", "tools"])
+    except ValidationError as exc:
+        raise validation_error_to_domain(exc) from exc
+
+
+@transaction.atomic
+def usecase_create(
+    *,
+    actor: Any,
+    tools: Iterable[Any] = (),
+    contributors: Iterable[Any] = (),
+    **fields: Any,
+) -> UseCase:
+    """Register a use case (as a draft unless ``status`` says otherwise)."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"usecase_create cannot set {sorted(unknown)}")
+    _clean_facts(fields)
+    usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    _full_clean(usecase)
+    _check_complete(usecase)
+    usecase.save()
+    usecase.tools.set(list(tools))
+    usecase.contributors.set(list(contributors))
+    event_record(actor=actor, action="usecase.created", target=usecase, after=usecase.audit_snapshot())
+    return usecase
+
+
+@transaction.atomic
+def usecase_update(
+    *,
+    actor: Any,
+    usecase: UseCase,
+    expected_version: int | None = None,
+    tools: Iterable[Any] | None = None,
+    contributors: Iterable[Any] | None = None,
+    **changes: Any,
+) -> UseCase:
+    """Change a use case; with ``expected_version``, someone else's change in between is a
+    :class:`~leitplanke.common.errors.Conflict` instead of being overwritten."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"usecase_update cannot change {sorted(unknown)}")
+    _clean_facts(changes)
+    usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
+    check_version(usecase, expected_version)
+    before = usecase.audit_snapshot()
+    for field, value in changes.items():
+        setattr(usecase, field, value)
+    _full_clean(usecase)
+    _check_complete(usecase)
+    usecase.save()
+    if tools is not None:
+        usecase.tools.set(list(tools))
+    if contributors is not None:
+        usecase.contributors.set(list(contributors))
+    after = usecase.audit_snapshot()
+    if after != before:
+        usecase.version += 1
+        usecase.save(update_fields=["version"])
+        action = "usecase.submitted" if before["status"] != after["status"] == Status.SUBMITTED else "usecase.updated"
+        event_record(actor=actor, action=action, target=usecase, before=before, after=after)
+    return usecase
+
+
+def answered_unsure(usecase: UseCase) -> list[str]:
+    """The single-choice facts answered with ``unsure`` (shown so someone can find out)."""
+    return [fact.name for fact in FACTS if not fact.multiple and getattr(usecase, fact.name) == UNSURE]

@@ -1,0 +1,3 @@
+"""URLs of import and export (mounted inside the ``usecases`` namespace)."""
+
+urlpatterns: list = []

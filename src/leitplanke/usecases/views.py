@@ -1,0 +1,1 @@
+"""Pages of the use-case registry: library, intake, profile, edit."""
