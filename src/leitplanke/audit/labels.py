@@ -41,4 +41,5 @@ def field_label(object_type: str, key: str) -> tuple[str, dict[Any, Any]]:
     except (LookupError, ValueError, FieldDoesNotExist):
         label, choices = _FIELDS.get(key, (key, {}))
         return str(label), choices
-    return str(getattr(field, "verbose_name", key)), dict(getattr(field, "flatchoices", None) or [])
+    choices = dict(getattr(field, "flatchoices", None) or []) or _FIELDS.get(key, ("", {}))[1]
+    return str(getattr(field, "verbose_name", key)), choices

@@ -7,3 +7,15 @@ class CatalogConfig(AppConfig):
 
     name = "leitplanke.catalog"
     verbose_name = _("Tool catalogue")
+
+    def ready(self) -> None:
+        from leitplanke.audit.labels import register_actions
+
+        register_actions(
+            {
+                "catalog.tool.created": _("Tool added to the catalogue"),
+                "catalog.tool.updated": _("Tool changed"),
+                "catalog.request.created": _("Tool requested"),
+                "catalog.request.decided": _("Tool request decided"),
+            }
+        )

@@ -7,3 +7,18 @@ class UsecasesConfig(AppConfig):
 
     name = "leitplanke.usecases"
     verbose_name = _("Use cases")
+
+    def ready(self) -> None:
+        from leitplanke.audit.labels import register_actions, register_fields
+
+        from .facts import FACTS
+
+        register_actions(
+            {
+                "usecase.created": _("Use case created"),
+                "usecase.updated": _("Use case changed"),
+                "usecase.submitted": _("Use case submitted"),
+            }
+        )
+        # Multi-select facts are JSON lists without model choices: name their answers for histories.
+        register_fields({fact.name: (fact.question, fact.choices) for fact in FACTS if fact.multiple})

@@ -46,11 +46,12 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
         """What ``user`` may read: every non-confidential use case, confidential ones only for the
         owning unit (members, lead, deputy), owner and contributors, AI governance and auditors."""
         from leitplanke.org.models import OrgUnit, Role
-        from leitplanke.org.selectors import has_role, is_administrator
+        from leitplanke.org.selectors import has_role
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if has_role(user, Role.AUDITOR) or has_role(user, Role.AI_GOVERNANCE) or is_administrator(user):
+        # Administrators run the system; they do not read confidential use cases for that reason.
+        if has_role(user, Role.AUDITOR) or has_role(user, Role.AI_GOVERNANCE):
             return self.all()
         own_units = OrgUnit.objects.filter(Q(memberships__person=user) | Q(lead=user) | Q(deputy=user))
         governed = _units_where_role(user, Role.AI_GOVERNANCE)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
+from leitplanke.catalog.models import Tool
+from leitplanke.common.errors import NotFound
 from leitplanke.org.models import OrgUnit
 
-from .models import UseCase
+from .models import Stage, Status, UseCase
 
 
 def usecases_visible_to(user: Any) -> QuerySet[UseCase]:
@@ -32,3 +35,79 @@ def can_edit(user: Any, usecase: UseCase) -> bool:
     if usecase.unit.memberships.filter(person=user).exists():
         return True
     return usecase.contributors.filter(pk=user.pk).exists()
+
+
+#: Lifecycle order of the stages, for sorting (idea first, retired last).
+STAGE_ORDER = {Stage.IDEA: 0, Stage.PILOT: 1, Stage.PRODUCTION: 2, Stage.RETIRED: 3}
+
+
+def library_for(
+    user: Any,
+    *,
+    q: str = "",
+    unit: OrgUnit | None = None,
+    stage: str = "",
+    status: str = "",
+    tool: Tool | None = None,
+    mine: bool = False,
+    sort: str = "-updated",
+) -> QuerySet[UseCase]:
+    """The library as ``user`` sees it: visible use cases, filtered and sorted, ready to list.
+
+    Unit, owner and tools come with the rows, so a page costs the same number of queries however
+    many rows it shows.
+    """
+    usecases = UseCase.objects.visible_to(user)
+    if q:
+        usecases = usecases.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+    if unit is not None:
+        usecases = usecases.filter(unit__path__startswith=unit.path)
+    if stage:
+        usecases = usecases.filter(stage=stage)
+    if status:
+        usecases = usecases.filter(status=status)
+    if tool is not None:
+        usecases = usecases.filter(pk__in=UseCase.tools.through.objects.filter(tool=tool).values("usecase_id"))
+    if mine:
+        usecases = usecases.filter(
+            Q(owner=user) | Q(pk__in=UseCase.contributors.through.objects.filter(user=user).values("usecase_id"))
+        )
+    ordering = {
+        "title": ("title", "id"),
+        "stage": ("stage_order", "-updated_at", "-id"),
+    }.get(sort, ("-updated_at", "-id"))
+    return (
+        usecases.annotate(
+            stage_order=Case(*(When(stage=code, then=Value(rank)) for code, rank in STAGE_ORDER.items()), default=9)
+        )
+        .select_related("unit", "owner")
+        .prefetch_related(Prefetch("tools", queryset=Tool.objects.order_by("name")))
+        .order_by(*ordering)
+    )
+
+
+def drafts_of(user: Any) -> QuerySet[UseCase]:
+    """The drafts ``user`` started or owns, newest first (the "continue where you left off" list)."""
+    return (
+        UseCase.objects.visible_to(user)
+        .filter(status=Status.DRAFT)
+        .filter(Q(owner=user) | Q(created_by=user))
+        .select_related("unit")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def usecase_for_viewer(user: Any, pk: int) -> UseCase:
+    """One use case if ``user`` may read it; otherwise :class:`NotFound` (forbidden looks the same)."""
+    found = UseCase.objects.visible_to(user).select_related("unit", "unit__lead", "owner").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("No such use case."))
+    return found
+
+
+def usecase_for_editor(user: Any, pk: int) -> UseCase:
+    """One use case if ``user`` may change it; otherwise :class:`NotFound`, as if it did not exist."""
+    found = usecase_for_viewer(user, pk)
+    if not can_edit(user, found):
+        raise NotFound(_("No such use case."))
+    return found

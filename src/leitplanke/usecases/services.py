@@ -50,9 +50,9 @@ def _check_complete(usecase: UseCase) -> None:
     """A submitted use case has every question answered (``unsure`` counts as an answer)."""
     if usecase.status != Status.SUBMITTED:
         return
-    for name in REQUIRED_ON_SUBMIT:
-        if getattr(usecase, name) in ("", None, []):
-            raise DomainError(_("Please answer this question before submitting."), field=name)
+    missing = missing_for_submit(usecase)
+    if missing:
+        raise DomainError(_("Please answer this question before submitting."), field=missing[0], code="incomplete")
 
 
 def _full_clean(usecase: UseCase) -> None:
@@ -125,3 +125,16 @@ def usecase_update(
 def answered_unsure(usecase: UseCase) -> list[str]:
     """The single-choice facts answered with ``unsure`` (shown so someone can find out)."""
     return [fact.name for fact in FACTS if not fact.multiple and getattr(usecase, fact.name) == UNSURE]
+
+
+def missing_for_submit(usecase: UseCase) -> list[str]:
+    """The questions still unanswered before ``usecase`` can be submitted (in the order asked)."""
+    return [
+        fact.name for fact in FACTS if fact.name in REQUIRED_ON_SUBMIT and getattr(usecase, fact.name) in ("", None, [])
+    ]
+
+
+def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+    """Register a draft: every question must be answered ("I am not sure" counts); else a
+    :class:`DomainError` names the first open question and nothing changes."""
+    return usecase_update(actor=actor, usecase=usecase, expected_version=expected_version, status=Status.SUBMITTED)

@@ -24,7 +24,7 @@ def _show(value: Any, choices: dict[Any, Any] | None = None) -> str:
 
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
-        return ", ".join(_show(item) for item in value)
+        return ", ".join(_show(item, choices) for item in value)
     return str(value)
 
 

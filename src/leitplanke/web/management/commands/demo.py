@@ -9,7 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from leitplanke.catalog import demo as catalog_demo
 from leitplanke.org import demo as org_demo
+from leitplanke.usecases import demo as usecase_demo
 
 DEFAULT_PASSWORD = "Leitplanke-Demo-2026"  # noqa: S105 - published demo password, refused in production
 
@@ -36,6 +38,8 @@ class Command(BaseCommand):
                 "Use LEITPLANKE_MODE=development, or --allow-production if you really mean it."
             )
         created = org_demo.load(password=options["password"])
+        catalog_demo.load()
+        usecase_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company Beispiel AG ready ({created['units']} units and {created['people']} people new)."

@@ -1,0 +1,115 @@
+"""Fixtures of the registry tests: a small company, people in every role, tools, use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from leitplanke.catalog.models import Tool
+from leitplanke.org import services as org_services
+from leitplanke.org.models import Role
+from leitplanke.usecases import services
+from leitplanke.usecases.models import Status, UseCase
+
+from ..factories import PersonFactory, UnitFactory
+
+#: Every risk question answered (the harmless answers), as a submitted use case needs.
+COMPLETE_FACTS: dict[str, Any] = {
+    "purposes": ["productivity"],
+    "affected_people": ["employees"],
+    "interacts_with_people": "no",
+    "generated_content": "text",
+    "personal_data": "none",
+    "data_classification": "internal",
+    "monitors_employees": "no",
+    "decision_role": "none",
+    "human_review": "always",
+    "scale": "small",
+    "prohibited_practices": [],
+}
+
+
+class Org:
+    """The company of these tests: Finanzen with the team Buchhaltung (the owning unit), and Marketing."""
+
+    def __init__(self) -> None:
+        self.company = UnitFactory(code="acme", name="Acme GmbH", kind="company", parent=None)
+        self.lead = PersonFactory(username="lea.lead", display_name="Lea Lead")
+        self.member = PersonFactory(username="max.member", display_name="Max Member")
+        self.finance = UnitFactory(code="fin", name="Finanzen", parent=self.company)
+        self.team = UnitFactory(code="fin-buha", name="Buchhaltung", kind="team", parent=self.finance, lead=self.lead)
+        org_services.membership_add(actor=None, person=self.member, unit=self.team)
+        self.marketing = UnitFactory(code="mkt", name="Marketing", parent=self.company)
+        self.outsider = PersonFactory(username="olga.other", display_name="Olga Other")
+        org_services.membership_add(actor=None, person=self.outsider, unit=self.marketing)
+        self.role_holders: dict[str, Any] = {}
+        for role in (Role.AI_GOVERNANCE, Role.AUDITOR, Role.DATA_PROTECTION, Role.ADMINISTRATOR):
+            person = PersonFactory(username=f"{role}.person")
+            org_services.membership_add(actor=None, person=person, unit=self.marketing)
+            org_services.role_assign(actor=None, person=person, role=role)
+            self.role_holders[str(role)] = person
+
+    def viewer(self, kind: str) -> Any:
+        """The person for a viewer kind of the authorization matrix (``None``: anonymous)."""
+        if kind == "anonymous":
+            return None
+        people = {"unit_member": self.member, "unit_lead": self.lead, "other_unit": self.outsider}
+        return people.get(kind) or self.role_holders[kind]
+
+
+@pytest.fixture
+def org(db) -> Org:
+    return Org()
+
+
+@pytest.fixture
+def tools(db) -> dict[str, Tool]:
+    """Three catalogue tools: approved, approved with conditions, not allowed."""
+    specs = [
+        ("Enterprise-Chat", "approved", "confidential", True),
+        ("Cloud-Modell-API (EU)", "approved_with_conditions", "internal", True),
+        ("Freier Web-Chatbot", "not_allowed", "public", False),
+    ]
+    return {
+        name: Tool.objects.create(
+            name=name, hosting_region="eu", status=status, max_classification=classification,
+            personal_data_allowed=personal,
+        )
+        for name, status, classification, personal in specs
+    }
+
+
+@pytest.fixture
+def make_usecase(org: Org) -> Callable[..., UseCase]:
+    """A use case of the Buchhaltung team, owned by its member, registered through the service."""
+
+    def make(**fields: Any) -> UseCase:
+        values: dict[str, Any] = {
+            "title": "Rechnungen klassifizieren",
+            "summary": "Eingangsrechnungen werden vorkontiert.",
+            "unit": org.team,
+            "owner": org.member,
+            "status": Status.SUBMITTED,
+            **COMPLETE_FACTS,
+        }
+        values.update(fields)
+        return services.usecase_create(actor=values["owner"], **values)
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Client]:
+    """A browser signed in as ``person`` (anonymous for ``None``)."""
+
+    def make(person: Any) -> Client:
+        client = Client()
+        if person is not None:
+            client.force_login(person)
+        return client
+
+    return make
+
