@@ -22,7 +22,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -99,6 +99,64 @@ def read_table(
     Line numbers are those of the line where a record starts, so a cell with line breaks inside
     quotation marks shifts the numbers of the following records as a text editor shows them.
     """
+    known = (*required, *optional)
+    records: list[Record] = []
+    row_errors: list[RowError] = []
+    columns: list[str | None] = []
+    for line, cells in _rows(data, known=known, max_bytes=max_bytes, max_rows=max_rows):
+        if line == 1:
+            columns = _read_header(cells, required=required, optional=optional)
+            continue
+        extra = cells[len(columns) :]
+        if any(cell.strip() for cell in extra):
+            row_errors.append(RowError(line, "", _("This line has more cells than the header has columns.")))
+        values = {name: "" for name in columns if name}
+        for name, cell in zip(columns, cells, strict=False):
+            if name:
+                values[name] = cell.strip()
+        records.append(Record(line, values))
+    return records, row_errors
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row as it stands in the file: the line it starts on and its cells in column order."""
+
+    line: int
+    cells: list[str]
+
+
+def read_rows(
+    data: bytes,
+    *,
+    known: Sequence[str] = (),
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+) -> tuple[list[str], list[Row]]:
+    """Read a CSV file whose header the caller interprets itself: the header's cells and the data rows.
+
+    For files written by other systems, whose headers may repeat a name (a questionnaire's "If other,
+    please explain.") or carry columns nobody needs. Encodings, delimiters, blank lines, line numbers
+    and limits are handled as by :func:`read_table`; ``known`` are column names that help to detect
+    the delimiter. Cells are returned as they are (not stripped); the header's cells are stripped.
+    """
+    header: list[str] = []
+    rows: list[Row] = []
+    for line, cells in _rows(data, known=known, max_bytes=max_bytes, max_rows=max_rows):
+        if line == 1:
+            header = [cell.strip().lstrip("\ufeff") for cell in cells]
+        else:
+            rows.append(Row(line, cells))
+    return header, rows
+
+
+def column_key(raw: str) -> str:
+    """How header names are compared: regardless of case, blanks, hyphens and underscores."""
+    return _column_key(raw)
+
+
+def _rows(data: bytes, *, known: Sequence[str], max_bytes: int, max_rows: int) -> Iterator[tuple[int, list[str]]]:
+    """The header (line 1) and every non-blank data row with the line it starts on; refuses unreadable files."""
     if len(data) > max_bytes:
         raise _file_error(
             _("The file is larger than %(max)d MB. Split it into smaller files.") % {"max": max_bytes // (1024 * 1024)}
@@ -106,43 +164,33 @@ def read_table(
     text = _decode(data)
     if "\x00" in text:
         raise _file_error(_("The file is not a CSV text file. Save it as “CSV UTF-8” or “CSV (semicolon separated)”."))
-    known = (*required, *optional)
     first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     if not first_line.strip():
         raise _file_error(
             _("The first line must name the columns: %(columns)s.") % {"columns": ", ".join(known)}, line=1
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line, known), strict=True)
-    records: list[Record] = []
-    row_errors: list[RowError] = []
-    columns: list[str | None] = []
+    count = 0
     previous_end = 0
     try:
         for cells in reader:
             line, previous_end = previous_end + 1, reader.line_num
             if line == 1:
-                columns = _read_header(cells, required=required, optional=optional)
+                yield line, cells
                 continue
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(records) >= max_rows:
+            if count >= max_rows:
                 message = _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": max_rows}
                 raise _file_error(message, line=line)
-            extra = cells[len(columns) :]
-            if any(cell.strip() for cell in extra):
-                row_errors.append(RowError(line, "", _("This line has more cells than the header has columns.")))
-            values = {name: "" for name in columns if name}
-            for name, cell in zip(columns, cells, strict=False):
-                if name:
-                    values[name] = cell.strip()
-            records.append(Record(line, values))
+            count += 1
+            yield line, cells
     except csv.Error as exc:
         message = _(
             "This line cannot be read: a quoted cell is not closed, or a closing quotation mark is not followed "
             "by the delimiter."
         )
         raise _file_error(message, line=previous_end + 1) from exc
-    return records, row_errors
 
 
 def field_errors(model: type[models.Model], field_name: str, value: str, *, line: int, column: str) -> list[RowError]:
