@@ -17,6 +17,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from leitplanke.common.errors import Conflict, DomainError
+from leitplanke.common.widgets import FastSelect
 
 from . import importing
 from .models import OrgUnit, Role, UnitKind
@@ -37,6 +38,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     """A unit, shown indented by its depth in the tree, with its code."""
 
     iterator = _TreeOrderIterator
+    widget = FastSelect
 
     def label_from_instance(self, obj: OrgUnit) -> str:  # type: ignore[override]
         return f"{'– ' * obj.depth}{obj.name} ({obj.code})"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from leitplanke.catalog.models import Tool
+from leitplanke.common.widgets import FastSelect
 from leitplanke.org.forms import DomainErrorForm, UnitChoiceField
 from leitplanke.org.models import OrgUnit
 from leitplanke.org.selectors import people_visible_to, units_visible_to
@@ -303,7 +304,7 @@ class LibraryFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
     )
     tool = forms.ModelChoiceField(
-        label=_("Tool"), queryset=Tool.objects.none(), required=False, empty_label=_("All tools")
+        label=_("Tool"), queryset=Tool.objects.none(), required=False, empty_label=_("All tools"), widget=FastSelect
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     sort = forms.ChoiceField(

@@ -45,7 +45,7 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
     def visible_to(self, user: Any) -> UseCaseQuerySet:
         """What ``user`` may read: every non-confidential use case, confidential ones only for the
         owning unit (members, lead, deputy), owner and contributors, AI governance and auditors."""
-        from leitplanke.org.models import OrgUnit, Role
+        from leitplanke.org.models import Membership, OrgUnit, Role
         from leitplanke.org.selectors import has_role
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -53,15 +53,19 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
         # Administrators run the system; they do not read confidential use cases for that reason.
         if has_role(user, Role.AUDITOR) or has_role(user, Role.AI_GOVERNANCE):
             return self.all()
-        own_units = OrgUnit.objects.filter(Q(memberships__person=user) | Q(lead=user) | Q(deputy=user))
-        governed = _units_where_role(user, Role.AI_GOVERNANCE)
+        # Subqueries, not joins: no row can appear twice, so no DISTINCT over the whole table.
+        own_units = OrgUnit.objects.filter(
+            Q(pk__in=Membership.objects.filter(person=user).values("unit_id")) | Q(lead=user) | Q(deputy=user)
+        ).values("pk")
+        contributed = UseCase.contributors.through.objects.filter(user=user).values("usecase_id")
+        governed = _units_where_role(user, Role.AI_GOVERNANCE).values("pk")
         return self.filter(
             Q(confidential=False)
-            | Q(unit__in=own_units)
+            | Q(unit_id__in=own_units)
             | Q(owner=user)
-            | Q(contributors=user)
-            | Q(unit__in=governed)
-        ).distinct()
+            | Q(pk__in=contributed)
+            | Q(unit_id__in=governed)
+        )
 
 
 def _units_where_role(user: Any, role: str) -> Any:
