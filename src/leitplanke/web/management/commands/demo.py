@@ -38,11 +38,12 @@ class Command(BaseCommand):
                 "Use LEITPLANKE_MODE=development, or --allow-production if you really mean it."
             )
         created = org_demo.load(password=options["password"])
-        catalog_demo.load()
-        usecase_demo.load()
+        tools = catalog_demo.load()
+        usecases = usecase_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo company Beispiel AG ready ({created['units']} units and {created['people']} people new)."
+                f"Demo company Beispiel AG ready ({created['units']} units, {created['people']} people, "
+                f"{tools['tools']} tools and {usecases['usecases']} use cases new)."
             )
         )
         self.stdout.write("")
