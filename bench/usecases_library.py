@@ -56,7 +56,7 @@ def _configure(args: argparse.Namespace) -> str:
 
 def _generate(usecase_count: int, seed: int) -> None:
     """A synthetic enterprise: 1 company, 20 departments, 280 teams, 1,000 people, 40 tools, the use cases."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from leitplanke.accounts.models import User
     from leitplanke.catalog.models import Tool
@@ -133,6 +133,10 @@ def _generate(usecase_count: int, seed: int) -> None:
         if batch:
             flush()
     print(f"generated {usecase_count} use cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # A production database has planner statistics (autovacuum, or SQLite's optimize); a freshly
+    # bulk-loaded one does not, and PostgreSQL then picks poor plans for the prefetch queries.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def main() -> None:
