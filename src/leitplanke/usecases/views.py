@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.errors import Conflict, DomainError, NotFound
+from leitplanke.common.pagination import CappedPaginator
 
 from . import selectors, services
 from .forms import BASICS, REVIEW, STEP_FIELDS, STEP_TITLES, STEPS, LibraryFilterForm, UseCaseForm, initial_for
@@ -26,6 +26,8 @@ from .models import Status, UseCase
 from .presentation import answers_of, conflict_rows
 
 PAGE_SIZE = 25
+#: The library counts at most this many matches ("more than 1,000"); filters narrow it down.
+LIBRARY_COUNT_CAP = 1000
 DRAFTS_SHOWN = 10
 
 
@@ -43,7 +45,8 @@ def library(request: HttpRequest) -> HttpResponse:
     """Every use case the person may read, filtered, sorted, 25 to a page; their drafts on top."""
     form = LibraryFilterForm(request.GET or None, viewer=request.user)
     filters = {key: value for key, value in form.filters().items() if value not in (None, "", False)}
-    page = Paginator(selectors.library_for(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    usecases = selectors.library_for(request.user, **filters)
+    page = CappedPaginator(usecases, PAGE_SIZE, cap=LIBRARY_COUNT_CAP).get_page(request.GET.get("page"))
     drafts = list(selectors.drafts_of(request.user)[: DRAFTS_SHOWN + 1])
     context = {
         "form": form,
