@@ -61,7 +61,7 @@ def library_for(
     if q:
         usecases = usecases.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     if unit is not None:
-        usecases = usecases.filter(unit__path__startswith=unit.path)
+        usecases = usecases.filter(unit_id__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
     if stage:
         usecases = usecases.filter(stage=stage)
     if status:
