@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common.access import only_for
 from leitplanke.common.errors import Conflict, DomainError
 
 from . import services
@@ -41,16 +40,8 @@ REQUEST_TABS: tuple[tuple[str, Any, bool], ...] = (
 )
 
 
-def maintainers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in first; then anyone but AI governance or an administrator gets "not found"."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_maintain_catalog(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(guarded)
+#: Catalogue maintenance: AI governance and administrators; everybody else is told "not found".
+maintainers_only = only_for(can_maintain_catalog)
 
 
 # --- the catalogue --------------------------------------------------------------------------------

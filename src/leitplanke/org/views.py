@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common.access import import_failure_context, only_for
 from leitplanke.common.errors import Conflict, DomainError
 
 from . import importing, services
@@ -31,20 +30,8 @@ from .selectors import (
     units_visible_to,
 )
 
-#: The import page lists at most this many errors (the count says how many there are in all).
-IMPORT_ERRORS_SHOWN = 1000
-
-
-def administrators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in first; then anyone but an administrator gets "not found", as if the page did not exist."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_administrator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(guarded)
+#: Maintenance pages: administrators only; everybody else is told "not found".
+administrators_only = only_for(is_administrator)
 
 
 @login_required
@@ -321,11 +308,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
                 dry_run=form.cleaned_data["dry_run"],
             )
         except importing.ImportFailed as exc:
-            context.update(
-                failure=exc.message,
-                errors=exc.errors[:IMPORT_ERRORS_SHOWN],
-                errors_hidden=max(0, len(exc.errors) - IMPORT_ERRORS_SHOWN),
-            )
+            context.update(import_failure_context(exc))
         else:
             if summary.dry_run:
                 context["summary"] = summary

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from leitplanke.common.access import import_failure_context
 from leitplanke.org.selectors import is_administrator
 
 from ..facts import FACTS
@@ -19,9 +20,6 @@ from ..models import Stage, UseCase
 from ..selectors import units_user_works_in
 from . import exporting, importing
 from .forms import UsecaseImportForm
-
-#: The import page lists at most this many errors (the count says how many there are in all).
-IMPORT_ERRORS_SHOWN = 1000
 
 
 def _may_import(user: Any) -> bool:
@@ -55,11 +53,7 @@ def import_usecases(request: HttpRequest) -> HttpResponse:
                 dry_run=form.cleaned_data["dry_run"],
             )
         except importing.ImportFailed as exc:
-            context.update(
-                failure=exc.message,
-                errors=exc.errors[:IMPORT_ERRORS_SHOWN],
-                errors_hidden=max(0, len(exc.errors) - IMPORT_ERRORS_SHOWN),
-            )
+            context.update(import_failure_context(exc))
         else:
             if summary.dry_run:
                 context["summary"] = summary
