@@ -21,8 +21,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _limited_count(self) -> int:
-        # COUNT(*) over a LIMITed subquery: the database stops after cap + 1 matches.
-        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
+        # COUNT(*) over a LIMITed, unordered subquery: the database stops after cap + 1 matches.
+        return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
