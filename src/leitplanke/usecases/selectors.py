@@ -61,7 +61,9 @@ def library_for(
     if q:
         usecases = usecases.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     if unit is not None:
-        usecases = usecases.filter(unit_id__in=OrgUnit.objects.filter(path__startswith=unit.path).values("pk"))
+        # The unit ids as a list, not a subquery: then PostgreSQL plans with the unit index.
+        subtree = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+        usecases = usecases.filter(unit_id__in=subtree)
     if stage:
         usecases = usecases.filter(stage=stage)
     if status:
