@@ -56,8 +56,10 @@ class Command(BaseCommand):
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
+                from leitplanke.config.runtime import tune_garbage_collector
                 from leitplanke.config.wsgi import application
 
+                tune_garbage_collector()
                 return application
 
         self.stdout.write(f"Leitplanke listens on http://{bind}/ (Ctrl+C stops it)")
