@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leitplanke.org.forms import DomainErrorForm
+from leitplanke.common.forms import DomainErrorForm
 
 from .models import Tool, ToolRequest, ToolStatus
 

@@ -89,17 +89,15 @@ class Tool(models.Model):
             "contact": self.contact,
         }
 
+    #: The fields the guardrail rules read (the evaluation contract's ``tools`` entry).
+    GUARDRAIL_FIELDS = (
+        "name", "status", "hosting_region", "max_classification", "personal_data_allowed", "dpa_signed",
+        "trains_on_inputs",
+    )
+
     def guardrail_facts(self) -> dict[str, object]:
         """The tool as the guardrail rules read it (the evaluation contract's ``tools`` entry)."""
-        return {
-            "name": self.name,
-            "status": self.status,
-            "hosting_region": self.hosting_region,
-            "max_classification": self.max_classification,
-            "personal_data_allowed": self.personal_data_allowed,
-            "dpa_signed": self.dpa_signed,
-            "trains_on_inputs": self.trains_on_inputs,
-        }
+        return {field: getattr(self, field) for field in self.GUARDRAIL_FIELDS}
 
 
 class ToolRequestStatus(models.TextChoices):

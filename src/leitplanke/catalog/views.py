@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import only_for
-from leitplanke.common.errors import Conflict, DomainError
+from leitplanke.common.errors import DomainError
+from leitplanke.common.forms import conflict_rows
 
 from . import services
 from .forms import DecisionForm, ToolFilterForm, ToolForm, ToolRequestForm
@@ -112,29 +113,12 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
             tool = services.tool_update(actor=request.user, tool=tool, expected_version=version, **changes)
         except DomainError as exc:
             form.add_domain_error(exc)
-            conflict = _conflict_rows(exc)
+            conflict = conflict_rows(Tool, exc)
         else:
             messages.success(request, _("“%(name)s” was saved.") % {"name": tool.name})
             return redirect("catalog:tool_detail", tool.pk)
     context = {"form": form, "tool": tool, "conflict": conflict}
     return render(request, "catalog/tool_form.html", context, status=409 if conflict else 200)
-
-
-def _conflict_rows(error: DomainError) -> list[tuple[str, object]] | None:
-    """The values stored now after a conflicting change, labelled and displayed for people."""
-    if not isinstance(error, Conflict):
-        return None
-    fields = {field.name: field for field in Tool._meta.fields}
-    rows: list[tuple[str, object]] = []
-    for key, value in error.current.items():
-        field = fields[key]
-        shown: object = value
-        if field.choices:
-            shown = dict(field.flatchoices).get(value, value)
-        elif isinstance(value, bool):
-            shown = _("yes") if value else _("no")
-        rows.append((str(field.verbose_name), shown))
-    return rows
 
 
 # --- tool requests --------------------------------------------------------------------------------

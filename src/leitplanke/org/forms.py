@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from leitplanke.common.errors import Conflict, DomainError
+from leitplanke.common.forms import DomainErrorForm
 from leitplanke.common.widgets import FastSelect
 
 from . import importing
@@ -63,20 +63,6 @@ class PersonField(forms.CharField):
         if len(found) != 1:
             raise forms.ValidationError(_("Nobody with this user name or e-mail address was found."), code="unknown")
         return found[0]
-
-
-class DomainErrorForm(forms.Form):
-    """A form that can show a service's :class:`DomainError` on the field it names (or above)."""
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show the error; after a conflict, keep the input and take the stored version."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
-        if isinstance(error, Conflict):
-            # Keep the actor's input; saving again now deliberately replaces the other change.
-            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
-            data["version"] = str(error.version)
-            self.data = data
 
 
 class UnitForm(DomainErrorForm):

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import import_failure_context, only_for
-from leitplanke.common.errors import Conflict, DomainError
+from leitplanke.common.errors import DomainError
+from leitplanke.common.forms import conflict_rows
 
 from . import importing, services
 from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
@@ -153,7 +154,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             unit = services.unit_update(actor=request.user, unit=unit, expected_version=version, **changes)
         except DomainError as exc:
             form.add_domain_error(exc)
-            conflict = _conflict_rows(OrgUnit, exc)
+            conflict = conflict_rows(OrgUnit, exc)
         else:
             messages.success(request, _("The unit “%(name)s” was saved.") % {"name": unit.name})
             return redirect("org:unit_detail", unit.pk)
@@ -207,20 +208,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             person = services.person_update(actor=request.user, person=person, expected_version=version, **changes)
         except DomainError as exc:
             form.add_domain_error(exc)
-            conflict = _conflict_rows(type(person), exc)
+            conflict = conflict_rows(type(person), exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": person.name})
             return redirect("org:person_detail", person.pk)
     context = {"form": form, "person": person, "conflict": conflict}
     return render(request, "org/person_form.html", context, status=409 if conflict else 200)
-
-
-def _conflict_rows(model: type[Any], error: DomainError) -> list[tuple[str, object]] | None:
-    """The current values after a conflicting change, labelled for people; ``None`` if no conflict."""
-    if not isinstance(error, Conflict):
-        return None
-    labels = {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
-    return [(labels.get(key, key), value) for key, value in error.current.items()]
 
 
 @administrators_only

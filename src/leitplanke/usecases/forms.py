@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from leitplanke.catalog.models import Tool
+from leitplanke.common.forms import DomainErrorForm
 from leitplanke.common.widgets import FastSelect
-from leitplanke.org.forms import DomainErrorForm, UnitChoiceField
+from leitplanke.org.forms import UnitChoiceField
 from leitplanke.org.models import OrgUnit
 from leitplanke.org.selectors import people_visible_to, units_visible_to
 
