@@ -85,8 +85,13 @@ def test_team_lead_completes_the_intake_and_finds_the_use_case_in_the_library(pa
     assert (usecase.status, usecase.owner.username, usecase.unit) == (Status.SUBMITTED, "nina.scholz", team)
     with translation.override("de"):
         created = action_label("usecase.created")
+    with translation.override("de"):
+        verdict_labels = (action_label("guardrails.verdict.recorded"), action_label("guardrails.verdict.changed"))
     history = page.locator("section.history tbody tr")
-    assert history.count() == 4
+    rows = [history.nth(number).inner_text() for number in range(history.count())]
+    verdicts = [row for row in rows if any(label in row for label in verdict_labels)]
+    assert len(rows) - len(verdicts) == 4  # created, two steps saved, submitted
+    assert verdicts  # the guardrail verdict came with the first step and followed the answers
     oldest = history.last
     assert created in oldest.inner_text()
     assert "Nina Scholz" in oldest.inner_text()

@@ -53,7 +53,7 @@ def test_the_profile_shows_the_creation_in_the_history(org, make_usecase, client
 
     response = client_for(org.member).get(reverse("usecases:detail", args=[usecase.pk]))
 
-    assert [event.action for event in response.context["history"]] == ["usecase.created"]
+    assert [event.action for event in response.context["history"]] == ["guardrails.verdict.recorded", "usecase.created"]
     with translation.override("de"):
         assert action_label("usecase.created") in response.content.decode()
 

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(usecase, action=None):
-    events = Event.objects.filter(object_type="usecases.usecase", object_id=str(usecase.pk)).order_by("seq")
+    """The registry's own events about a use case (its guardrail verdict has events of its own)."""
+    events = Event.objects.filter(
+        object_type="usecases.usecase", object_id=str(usecase.pk), action__startswith="usecase."
+    ).order_by("seq")
     return events.filter(action=action) if action else events
 
 

@@ -65,7 +65,7 @@ TOOLS: tuple[DemoTool, ...] = (
     ),
     DemoTool(
         "Code-Assistent", "Musteranbieter E GmbH", ToolKind.CODE_ASSISTANT, H.NON_EU, S.APPROVED_WITH_CONDITIONS,
-        C.INTERNAL, False, True, False,
+        C.CONFIDENTIAL, False, True, False,
         "Für Quellcode der internen Anwendungen. Auflage: keine Zugangsdaten, Schlüssel oder Kundendaten im "
         "Code oder in Eingaben; Vorschläge durchlaufen das übliche Code-Review.",
     ),

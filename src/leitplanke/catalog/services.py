@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, validation_error_to_domain
 from leitplanke.common.versioning import check_version
+from leitplanke.guardrails.services import verdicts_refresh
 
 from .models import Tool, ToolKind, ToolRequest, ToolRequestStatus
 from .selectors import can_maintain_catalog
@@ -142,6 +143,9 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     tool.version += 1
     _save_tool(tool)
     event_record(actor=actor, action="catalog.tool.updated", target=tool, before=before, after=after)
+    if any(before.get(name) != after.get(name) for name in Tool.GUARDRAIL_FIELDS):
+        # What the tool may receive decides verdicts: every use case that uses it is evaluated again.
+        verdicts_refresh(actor=actor, usecase_ids=list(tool.usecases.values_list("pk", flat=True)))
     return tool
 
 

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "leitplanke.org",
     "leitplanke.catalog",
     "leitplanke.usecases",
+    "leitplanke.guardrails",
     "leitplanke.web",
 ]
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("org/", include("leitplanke.org.urls")),
     path("tools/", include("leitplanke.catalog.urls")),
     path("usecases/", include("leitplanke.usecases.urls")),
+    path("guardrails/", include("leitplanke.guardrails.urls")),
     path("audit/", include("leitplanke.audit.urls")),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from leitplanke.catalog.models import Tool
 from leitplanke.common.forms import DomainErrorForm
 from leitplanke.common.widgets import FastSelect
+from leitplanke.guardrails.models import DecisionPath, RiskClass
 from leitplanke.org.forms import UnitChoiceField
 from leitplanke.org.models import OrgUnit
 from leitplanke.org.selectors import people_visible_to, units_visible_to
@@ -307,11 +308,19 @@ class LibraryFilterForm(forms.Form):
     tool = forms.ModelChoiceField(
         label=_("Tool"), queryset=Tool.objects.none(), required=False, empty_label=_("All tools"), widget=FastSelect
     )
+    risk_class = forms.ChoiceField(
+        label=_("Risk class"), required=False, choices=[("", _("All risk classes")), *RiskClass.choices]
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision path"), required=False, choices=[("", _("All decision paths")), *DecisionPath.choices]
+    )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
         choices=[
+            # A search sorts by relevance (title matches first); without one, this is last changed.
+            ("relevance", _("Relevance")),
             ("-updated", _("Last changed")),
             ("title", pgettext_lazy("sort", "Title")),
             ("stage", pgettext_lazy("sort", "Stage")),

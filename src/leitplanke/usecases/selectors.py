@@ -11,6 +11,7 @@ from leitplanke.catalog.models import Tool
 from leitplanke.common.errors import NotFound
 from leitplanke.org.models import OrgUnit
 
+from . import search
 from .models import Stage, Status, UseCase
 
 
@@ -49,17 +50,23 @@ def library_for(
     stage: str = "",
     status: str = "",
     tool: Tool | None = None,
+    risk_class: str = "",
+    decision: str = "",
     mine: bool = False,
-    sort: str = "-updated",
+    sort: str = "relevance",
+    reachable: int = 1001,
+    shown: int | None = None,
 ) -> QuerySet[UseCase]:
     """The library as ``user`` sees it: visible use cases, filtered and sorted, ready to list.
 
-    Unit, owner and tools come with the rows, so a page costs the same number of queries however
-    many rows it shows.
+    ``q`` is a full-text search (``search.matching``). Sorted by relevance (the default), title
+    matches come first, then the newest; without ``q``, relevance means last changed first. A
+    caller that reads at most ``reachable`` rows (a capped count) and shows the rows up to
+    ``shown`` passes both, so that a search for a very common word stays fast; without ``shown``
+    every match is ranked. Unit, owner and tools come with the rows, so a page costs the same number
+    of queries however many rows it shows.
     """
-    usecases = UseCase.objects.visible_to(user)
-    if q:
-        usecases = usecases.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+    usecases: QuerySet[UseCase] = UseCase.objects.visible_to(user)
     if unit is not None:
         # The unit ids as a list, not a subquery: then PostgreSQL plans with the unit index.
         subtree = list(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
@@ -70,19 +77,28 @@ def library_for(
         usecases = usecases.filter(status=status)
     if tool is not None:
         usecases = usecases.filter(pk__in=UseCase.tools.through.objects.filter(tool=tool).values("usecase_id"))
+    if risk_class:
+        usecases = usecases.filter(verdict__risk_class=risk_class)
+    if decision:
+        usecases = usecases.filter(verdict__decision=decision)
     if mine:
         usecases = usecases.filter(
             Q(owner=user) | Q(pk__in=UseCase.contributors.through.objects.filter(user=user).values("usecase_id"))
         )
+    by_relevance = sort not in ("title", "stage", "-updated")
+    if q:  # last: ranked by relevance, the search narrows what every other filter left
+        usecases = search.matching(usecases, q, rank=by_relevance, reachable=reachable, shown=shown)
     ordering = {
         "title": ("title", "id"),
         "stage": ("stage_order", "-updated_at", "-id"),
-    }.get(sort, ("-updated_at", "-id"))
+        "-updated": ("-updated_at", "-id"),
+    }.get(sort, ("search_rank", "-updated_at", "-id") if q else ("-updated_at", "-id"))
     return (
         usecases.annotate(
             stage_order=Case(*(When(stage=code, then=Value(rank)) for code, rank in STAGE_ORDER.items()), default=9)
         )
-        .select_related("unit", "owner")
+        .select_related("unit", "owner", "verdict")
+        .defer("verdict__input", "verdict__summary")
         .prefetch_related(Prefetch("tools", queryset=Tool.objects.order_by("name")))
         .order_by(*ordering)
     )
@@ -93,7 +109,13 @@ def drafts_of(user: Any) -> QuerySet[UseCase]:
     return (
         UseCase.objects.visible_to(user)
         .filter(status=Status.DRAFT)
-        .filter(Q(owner=user) | Q(created_by=user))
+        # A union of two index lookups finds the few rows on both databases; "owner OR creator" as
+        # one condition makes SQLite walk its whole "last changed" index instead.
+        .filter(
+            pk__in=UseCase.objects.filter(owner=user)
+            .values("pk")
+            .union(UseCase.objects.filter(created_by=user).values("pk"))
+        )
         .select_related("unit")
         .order_by("-updated_at", "-id")
     )

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, validation_error_to_domain
 from leitplanke.common.versioning import check_version
+from leitplanke.guardrails.services import verdict_refresh
 
+from . import search
 from .facts import FACTS, FACTS_BY_NAME, UNSURE
 from .models import Status, UseCase
 
@@ -24,6 +26,8 @@ EDITABLE_FIELDS = frozenset(
         *(fact.name for fact in FACTS),
     }
 )
+#: What the guardrail rules read of a use case: a change to any of them evaluates it again.
+VERDICT_INPUTS = (*(fact.name for fact in FACTS), "tools", "unit", "stage")
 #: Facts that must be answered before a use case leaves the draft state.
 REQUIRED_ON_SUBMIT = (*(fact.name for fact in FACTS if not fact.multiple), "purposes", "affected_people")
 
@@ -81,7 +85,9 @@ def usecase_create(
     usecase.save()
     usecase.tools.set(list(tools))
     usecase.contributors.set(list(contributors))
+    search.usecase_index(usecase)
     event_record(actor=actor, action="usecase.created", target=usecase, after=usecase.audit_snapshot())
+    verdict_refresh(usecase=usecase, actor=actor)
     return usecase
 
 
@@ -115,10 +121,13 @@ def usecase_update(
         usecase.contributors.set(list(contributors))
     after = usecase.audit_snapshot()
     if after != before:
+        search.usecase_index(usecase)
         usecase.version += 1
         usecase.save(update_fields=["version"])
         action = "usecase.submitted" if before["status"] != after["status"] == Status.SUBMITTED else "usecase.updated"
         event_record(actor=actor, action=action, target=usecase, before=before, after=after)
+        if any(before.get(name) != after.get(name) for name in VERDICT_INPUTS):
+            verdict_refresh(usecase=usecase, actor=actor)
     return usecase
 
 

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.pagination import CappedPaginator
+from leitplanke.guardrails.presentation import explanation_for
 
 from . import selectors, services
-from .forms import BASICS, REVIEW, STEP_FIELDS, STEP_TITLES, STEPS, LibraryFilterForm, UseCaseForm, initial_for
+from .forms import BASICS, REVIEW, RISK, STEP_FIELDS, STEP_TITLES, STEPS, LibraryFilterForm, UseCaseForm, initial_for
 from .forms import step_of_field as _step_of_field
 from .models import Status, UseCase
 from .presentation import answers_of, conflict_rows
@@ -45,7 +46,8 @@ def library(request: HttpRequest) -> HttpResponse:
     """Every use case the person may read, filtered, sorted, 25 to a page; their drafts on top."""
     form = LibraryFilterForm(request.GET or None, viewer=request.user)
     filters = {key: value for key, value in form.filters().items() if value not in (None, "", False)}
-    usecases = selectors.library_for(request.user, **filters)
+    shown = _rows_up_to(request.GET.get("page"))
+    usecases = selectors.library_for(request.user, **filters, reachable=LIBRARY_COUNT_CAP + 1, shown=shown)
     page = CappedPaginator(usecases, PAGE_SIZE, cap=LIBRARY_COUNT_CAP).get_page(request.GET.get("page"))
     drafts = list(selectors.drafts_of(request.user)[: DRAFTS_SHOWN + 1])
     context = {
@@ -72,6 +74,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing": services.missing_for_submit(usecase) if usecase.status == Status.DRAFT else [],
         "can_edit": selectors.can_edit(request.user, usecase),
         "history": history_for(usecase),
+        "verdict": explanation_for(usecase),
     }
     return render(request, "usecases/detail.html", context)
 
@@ -122,7 +125,13 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Saved."))
             return _after_step(request, saved, step)
-    context = {"form": form, "usecase": usecase, "conflict": conflict, **_step_context(step)}
+    context = {
+        "form": form,
+        "usecase": usecase,
+        "conflict": conflict,
+        "verdict": explanation_for(usecase) if step == RISK else None,
+        **_step_context(step),
+    }
     return render(request, "usecases/intake.html", context, status=409 if conflict else 200)
 
 
@@ -146,6 +155,7 @@ def _review(request: HttpRequest, usecase: UseCase) -> HttpResponse:
         "contributors": usecase.contributors.order_by("display_name", "username"),
         "answers": answers_of(usecase),
         "missing": [(name, _step_of_field(name)) for name in services.missing_for_submit(usecase)],
+        "verdict": explanation_for(usecase),
         **_step_context(REVIEW),
     }
     return render(request, "usecases/review.html", context)
@@ -233,3 +243,12 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def _rows_up_to(page: str | None) -> int:
+    """How many rows from the top the library shows for ``?page=`` (not a number: the first page;
+    a number out of range: the last, as the paginator does)."""
+    number = _int(page)
+    if number is None:
+        return PAGE_SIZE
+    return min(LIBRARY_COUNT_CAP, number * PAGE_SIZE) if number > 0 else LIBRARY_COUNT_CAP

@@ -39,8 +39,8 @@ AREAS: tuple[Area, ...] = (
         "guardrails",
         _("Guardrails"),
         _("The published rules: what the EU AI Act, the GDPR and co-determination require, as code."),
-        "web:area",
-        False,
+        "guardrails:overview",
+        True,
     ),
     Area(
         "reviews",

@@ -1,9 +1,9 @@
 """The AI inventory for auditors: every use case with what an audit asks, as CSV, XLSX or JSON.
 
 One row (one JSON object) per use case: id, title, summary, problem, owning unit (code and name),
-owner, contributors, stage, status, the tools with their catalogue status, every fact, confidential,
-the expected benefit, created and updated, where it was imported from, and its version. Fields that
-later releases add to the use case (``risk_class``, ``decision``) are exported once they exist.
+owner, contributors, stage, status, the guardrail verdict (risk class, decision path, required
+reviews, the rule bundle that produced it), the tools with their catalogue status, every fact,
+confidential, the expected benefit, created and updated, where it was imported from, and its version.
 
 Formats:
 
@@ -48,20 +48,15 @@ LIST_SEPARATOR = "; "
 _CHUNK = 500
 _PIECE = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Fields of later releases, exported as soon as the model has them.
-_LATER_FIELDS = ("risk_class", "decision")
-
-
-def _later_fields() -> list[str]:
-    names = {field.name for field in UseCase._meta.get_fields()}
-    return [name for name in _LATER_FIELDS if name in names]
+#: The verdict's columns (empty for a use case that was not evaluated yet).
+VERDICT_COLUMNS = ("risk_class", "decision", "reviews", "rule_bundle")
 
 
 def columns() -> list[str]:
     """The keys of a row, in order (CSV and XLSX header, JSON object keys)."""
     return [
         "id", "title", "summary", "problem", "unit_code", "unit_name", "owner", "owner_name", "contributors",
-        "stage", "status", *_later_fields(), "tools", *(fact.name for fact in FACTS), "confidential",
+        "stage", "status", *VERDICT_COLUMNS, "tools", *(fact.name for fact in FACTS), "confidential",
         "expected_benefit", "expected_hours_per_month", "expected_euros_per_year", "created", "updated",
         "source", "source_id", "version",
     ]  # fmt: skip
@@ -70,7 +65,8 @@ def columns() -> list[str]:
 def inventory_queryset(usecases: QuerySet[UseCase]) -> QuerySet[UseCase]:
     """``usecases`` with everything an export row needs, in a stable order (a fixed number of queries per chunk)."""
     return (
-        usecases.select_related("unit", "owner")
+        usecases.select_related("unit", "owner", "verdict", "verdict__bundle")
+        .defer("verdict__input", "verdict__bundle__files", "verdict__bundle__whatif")
         .prefetch_related(
             Prefetch("tools", queryset=Tool.objects.order_by("name")),
             "contributors",
@@ -87,16 +83,21 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _later_value(usecase: UseCase, name: str) -> Any:
-    value = getattr(usecase, name, None)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+def _verdict(usecase: UseCase) -> dict[str, Any]:
+    """The verdict columns of one use case."""
+    verdict = getattr(usecase, "verdict", None)  # None when the use case was not evaluated yet
+    if verdict is None:
+        return dict.fromkeys(VERDICT_COLUMNS)
+    return {
+        "risk_class": verdict.risk_class,
+        "decision": verdict.decision,
+        "reviews": list(verdict.summary.get("reviews", [])),
+        "rule_bundle": f"{verdict.bundle.bundle_id} {verdict.bundle.version}",
+    }
 
 
 def inventory_records(usecases: QuerySet[UseCase]) -> Iterator[dict[str, Any]]:
     """One JSON-ready object per use case (lists as lists, numbers as numbers, ``None`` for missing)."""
-    later = _later_fields()
     for usecase in inventory_queryset(usecases).iterator(chunk_size=_CHUNK):
         contributors = sorted(person.username for person in usecase.contributors.all())
         record: dict[str, Any] = {
@@ -109,7 +110,7 @@ def inventory_records(usecases: QuerySet[UseCase]) -> Iterator[dict[str, Any]]:
             "contributors": contributors,
             "stage": usecase.stage,
             "status": usecase.status,
-            **{name: _later_value(usecase, name) for name in later},
+            **_verdict(usecase),
             "tools": [{"name": tool.name, "status": tool.status} for tool in usecase.tools.all()],
             **{fact.name: getattr(usecase, fact.name) for fact in FACTS},
             "confidential": usecase.confidential,
@@ -133,6 +134,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     row["unit_code"], row["unit_name"] = record["unit"]["code"], record["unit"]["name"]
     row["owner"], row["owner_name"] = record["owner"]["username"], record["owner"]["name"]
     row["contributors"] = LIST_SEPARATOR.join(record["contributors"])
+    row["reviews"] = LIST_SEPARATOR.join(record["reviews"] or [])
     row["tools"] = LIST_SEPARATOR.join(f"{tool['name']} ({tool['status']})" for tool in record["tools"])
     for fact in FACTS:
         if fact.multiple:

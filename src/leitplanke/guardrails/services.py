@@ -1,0 +1,282 @@
+"""Writes of the guardrails: publishing a bundle, and keeping every use case's verdict current.
+
+A use case's verdict is refreshed in the same transaction as every change that can alter it (its
+own facts, tools, unit or stage; a tool's catalogue entry; a new bundle), and a change of the
+outcome is recorded in the audit trail on the use case, so its history shows when and why the
+rules started to see it differently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.usecases.models import UseCase
+
+from . import selectors
+from .engine import (
+    CheckReport,
+    Evaluator,
+    InputInvalid,
+    WhatIfItem,
+    WhatIfReport,
+    check_isolated,
+    files_digest,
+    parse_bundle,
+    summary_digest,
+)
+from .engine import what_if as engine_what_if
+from .engine.whatif import differences
+from .models import RuleBundle, Verdict
+
+_BATCH = 1000
+
+
+class BundleRefused(DomainError):
+    """A bundle failed validation or its own tests; ``report`` lists every problem with file and line."""
+
+    code = "bundle_invalid"
+
+    def __init__(self, report: CheckReport) -> None:
+        count = len(report.problems)
+        super().__init__(
+            ngettext(
+                "The bundle was refused: %(count)s problem found. The active bundle is unchanged.",
+                "The bundle was refused: %(count)s problems found. The active bundle is unchanged.",
+                count,
+            )
+            % {"count": count}
+        )
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A bundle that was published, and what its what-if found before it took over."""
+
+    bundle: RuleBundle
+    whatif: WhatIfReport
+
+
+def _outcome(summary: dict[str, Any], row: RuleBundle) -> dict[str, Any]:
+    """The part of a verdict recorded in the audit trail (the rules that fired are in the verdict row)."""
+    return {
+        "risk_class": summary["risk_class"],
+        "decision": summary["decision"],
+        "reviews": summary["reviews"],
+        "obligations": summary["obligations"],
+        "bundle": f"{row.bundle_id} {row.version}",
+    }
+
+
+def _verdict_action(before: dict[str, Any] | None) -> str:
+    """The first verdict of a use case is recorded; every later different one is a change."""
+    return "guardrails.verdict.recorded" if before is None else "guardrails.verdict.changed"
+
+
+def _input_digest(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def bundle_ensure_active() -> RuleBundle:
+    """The active bundle; on a new installation the shipped default bundle is published first (by the system)."""
+    row = selectors.active_bundle()
+    if row is not None:
+        return row
+    bundle = selectors.default_bundle()
+    try:
+        with transaction.atomic():
+            row = RuleBundle.objects.create(
+                bundle_id=bundle.id,
+                version=bundle.version,
+                digest=bundle.digest,
+                title=bundle.title.en,
+                files=bundle.files,
+                rule_count=len(bundle.rules),
+                test_count=len(bundle.tests),
+                published_at=timezone.now(),
+                active=True,
+            )
+            event_record(actor=None, action="guardrails.bundle.published", target=row, after=row.audit_snapshot())
+    except IntegrityError:
+        # Another process published it first (or the version exists but is inactive): use what is there.
+        row = selectors.active_bundle()
+        if row is None:
+            raise
+    return row
+
+
+def verdict_refresh(*, usecase: UseCase, actor: Any = None) -> Verdict:
+    """Evaluate a use case under the active bundle and store the verdict with the exact input."""
+    row = bundle_ensure_active()
+    evaluator = selectors.evaluator_for(row)
+    data = selectors.evaluation_input(usecase)
+    try:
+        summary = evaluator.evaluate(data).summary()
+    except InputInvalid as exc:
+        # Stored data that breaks the contract is a bug; refuse the change instead of guessing a verdict.
+        raise DomainError(_("The use case could not be evaluated: %(error)s") % {"error": exc}) from exc
+    existing = Verdict.objects.filter(usecase=usecase).first()
+    before = _outcome(existing.summary, existing.bundle) if existing else None
+    verdict = existing or Verdict(usecase=usecase)
+    verdict.bundle = row
+    verdict.input = data
+    verdict.input_digest = _input_digest(data)
+    verdict.summary = summary
+    verdict.summary_digest = summary_digest(summary)
+    verdict.risk_class = summary["risk_class"]
+    verdict.decision = summary["decision"]
+    verdict.evaluated_at = timezone.now()
+    verdict.save()
+    after = _outcome(summary, row)
+    if before is None or {k: v for k, v in before.items() if k != "bundle"} != {
+        k: v for k, v in after.items() if k != "bundle"
+    }:
+        event_record(actor=actor, action=_verdict_action(before), target=usecase, before=before, after=after)
+    return verdict
+
+
+def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = None) -> int:
+    """Re-evaluate many use cases (all, or those named) under the active bundle; returns how many changed."""
+    row = bundle_ensure_active()
+    writer = _VerdictWriter(row, actor)
+    report = engine_what_if(
+        selectors.evaluator_for(row), selectors.portfolio(usecase_ids), on_result=writer.add,
+        current_of=selectors.current_verdicts,
+    )
+    writer.flush()
+    return len(report.changes)
+
+
+class _VerdictWriter:
+    """Stores new verdicts chunk by chunk; every outcome that changed gets its audit event.
+
+    It receives each use case's new verdict together with the current one (the what-if fetched it
+    when the digests differed), so nothing is read twice.
+    """
+
+    def __init__(self, row: RuleBundle, actor: Any) -> None:
+        self.row = row
+        self.actor = actor
+        self.now = timezone.now()
+        self.pending: list[tuple[WhatIfItem, dict[str, Any], dict[str, Any] | None]] = []
+
+    def add(self, item: WhatIfItem, summary: dict[str, Any], before: dict[str, Any] | None) -> None:
+        self.pending.append((item, summary, before))
+        if len(self.pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        keys = [item.key for item, _summary, _before in self.pending]
+        stored = {
+            verdict.usecase_id: verdict
+            for verdict in Verdict.objects.filter(usecase_id__in=keys).only(
+                "usecase_id", "bundle_id", "input_digest", "summary_digest"
+            )
+        }
+        to_create: list[Verdict] = []
+        to_update: list[Verdict] = []
+        for item, summary, before in self.pending:
+            digest, outcome_digest = _input_digest(item.input), summary_digest(summary)
+            verdict = stored.get(item.key)
+            if verdict is None:
+                verdict = Verdict(usecase_id=item.key)
+                to_create.append(verdict)
+            elif (verdict.input_digest, verdict.summary_digest, verdict.bundle_id) == (
+                digest, outcome_digest, self.row.pk
+            ):
+                continue
+            else:
+                to_update.append(verdict)
+            verdict.bundle = self.row
+            verdict.input, verdict.input_digest = item.input, digest
+            verdict.summary, verdict.summary_digest = summary, outcome_digest
+            verdict.risk_class, verdict.decision = summary["risk_class"], summary["decision"]
+            verdict.evaluated_at = self.now
+            if (before is None and item.key not in stored) or (before is not None and differences(before, summary)):
+                event_record(
+                    actor=self.actor,
+                    action=_verdict_action(before),
+                    object_type=UseCase._meta.label_lower,
+                    object_id=str(item.key),
+                    object_label=item.label,
+                    before=_outcome(before, self.row) if before else None,
+                    after=_outcome(summary, self.row),
+                )
+        Verdict.objects.bulk_create(to_create, batch_size=_BATCH)
+        Verdict.objects.bulk_update(
+            to_update,
+            ["bundle", "input", "input_digest", "summary", "summary_digest", "risk_class", "decision", "evaluated_at"],
+            batch_size=_BATCH,
+        )
+        self.pending.clear()
+
+
+def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
+    """Publish a bundle: check it, compare it with the portfolio, make it the active one, refresh verdicts.
+
+    Refused (and the active bundle left as it is) if the bundle fails validation or its own tests, is
+    already active, or reuses a published version number. ``actor=None`` is the system (the command line).
+    """
+    if actor is not None and not selectors.can_publish(actor):
+        raise PermissionDenied(_("Only AI governance publishes rule bundles."))
+    report = checked if checked is not None and checked.bundle.get("digest") == files_digest(files) else None
+    report = report or check_isolated(files)
+    if not report.ok:
+        raise BundleRefused(report)
+    bundle = parse_bundle(files)
+    evaluator = Evaluator(bundle)
+    with transaction.atomic():
+        previous = RuleBundle.objects.select_for_update().defer("files", "whatif").filter(active=True).first()
+        if previous is not None and previous.digest == bundle.digest:
+            raise DomainError(_("This bundle is already the active one."), code="already_active")
+        if RuleBundle.objects.filter(bundle_id=bundle.id, version=bundle.version).exists():
+            raise DomainError(
+                _("Version %(version)s of %(bundle)s was published before. Raise the version in bundle.yaml.")
+                % {"version": bundle.version, "bundle": bundle.id},
+                field="version",
+                code="version_exists",
+            )
+        RuleBundle.objects.filter(active=True).update(active=False)
+        row = RuleBundle.objects.create(
+            bundle_id=bundle.id,
+            version=bundle.version,
+            digest=bundle.digest,
+            title=bundle.title.en,
+            files=dict(files),
+            rule_count=len(bundle.rules),
+            test_count=len(bundle.tests),
+            published_by=actor if getattr(actor, "pk", None) else None,
+            published_at=timezone.now(),
+            active=True,
+        )
+        # Every verdict now comes from this bundle; those whose outcome or input changes are rewritten.
+        Verdict.objects.update(bundle=row, evaluated_at=timezone.now())
+        writer = _VerdictWriter(row, actor)
+        whatif = engine_what_if(
+            evaluator, selectors.portfolio(), on_result=writer.add, current_of=selectors.current_verdicts
+        )
+        writer.flush()
+        row.whatif = whatif.as_dict(limit=500)
+        row.save(update_fields=["whatif"])
+        event_record(
+            actor=actor,
+            action="guardrails.bundle.published",
+            target=row,
+            before=previous.audit_snapshot() if previous else None,
+            after={**row.audit_snapshot(), "changed_verdicts": len(whatif.changes)},
+        )
+    selectors.compiled(bundle.files, bundle.digest)
+    return Publication(row, whatif)
