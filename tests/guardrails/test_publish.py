@@ -37,11 +37,12 @@ def stricter_bundle(version: str = "2026.12.2") -> dict[str, str]:
     return files
 
 
-def broken_bundle() -> dict[str, str]:
+def broken_bundle(old: str = "when: 'generated_content == \"deepfake\"'",
+                  new: str = "when: 'generated_content == \"deepfake\" &&'") -> dict[str, str]:
+    """The stricter bundle with one mistake in the deepfake rule (by default a CEL syntax error)."""
     files = stricter_bundle("2026.12.3")
-    files[DEEPFAKE_RULES] = files[DEEPFAKE_RULES].replace(
-        "when: 'generated_content == \"deepfake\"'", "when: 'generated_content == \"deepfake\" &&'"
-    )
+    assert old in files[DEEPFAKE_RULES]
+    files[DEEPFAKE_RULES] = files[DEEPFAKE_RULES].replace(old, new)
     return files
 
 
@@ -81,10 +82,13 @@ def test_publishing_makes_the_bundle_active_and_changes_the_verdicts_it_should(p
     ("files", "code"),
     [
         (broken_bundle, "bundle_invalid"),
+        (lambda: broken_bundle("generated_content ==", "generated_contents =="), "bundle_invalid"),
+        (lambda: broken_bundle("      - block: true", "      - forbid: true"), "bundle_invalid"),
+        (lambda: broken_bundle("id: ai-act-art50-4-deepfake", "id: ai-act-art50-1-chatbot"), "bundle_invalid"),
         (lambda: read_folder(default_folder()), "already_active"),
         (lambda: stricter_bundle("2026.12.1"), "version_exists"),
     ],
-    ids=["syntax error", "already active", "version reused"],
+    ids=["syntax error", "unknown fact", "unknown effect", "duplicate id", "already active", "version reused"],
 )
 def test_a_refused_bundle_changes_nothing(portfolio, files, code) -> None:
     before = _state()

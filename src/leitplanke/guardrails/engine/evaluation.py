@@ -65,6 +65,16 @@ def merge_input(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
     return merged
 
 
+_SINGLE = tuple((spec.name, spec.accepted) for spec in contract.FACT_SPECS if not spec.multiple)
+_MULTIPLE = tuple((spec.name, spec.accepted, spec.order) for spec in contract.FACT_SPECS if spec.multiple)
+_INPUT_KEYS = frozenset({"facts", "tools", "unit", "stage"})
+_FACT_NAMES = frozenset(contract.FACTS_BY_NAME)
+
+
+def _is_mapping(value: Any) -> bool:
+    return value.__class__ is dict or isinstance(value, Mapping)
+
+
 def normalise_input(data: Any) -> EvalInput:
     """Check an input against the contract and fill what is missing.
 
@@ -72,41 +82,44 @@ def normalise_input(data: Any) -> EvalInput:
     missing multi-choice fact is an empty list; no tools, no unit and the stage ``idea`` are the
     defaults. Anything unknown is refused with :class:`InputInvalid`.
     """
-    if not isinstance(data, Mapping):
+    if not _is_mapping(data):
         raise InputInvalid("the input must be a JSON object with 'facts', 'tools', 'unit' and 'stage'")
-    unknown = sorted(set(data) - {"facts", "tools", "unit", "stage"})
-    if unknown:
+    if not data.keys() <= _INPUT_KEYS:
+        unknown = sorted(set(data) - _INPUT_KEYS)
         raise InputInvalid(f"unknown key '{unknown[0]}' (allowed: facts, tools, unit, stage)")
     facts_in = data.get("facts")
     facts_in = {} if facts_in is None else facts_in
-    if not isinstance(facts_in, Mapping):
+    if not _is_mapping(facts_in):
         raise InputInvalid("'facts' must be an object of fact name to answer")
-    unknown = sorted(set(facts_in) - set(contract.FACTS_BY_NAME))
-    if unknown:
+    if not facts_in.keys() <= _FACT_NAMES:
+        unknown = sorted(set(facts_in) - _FACT_NAMES)
         raise InputInvalid(f"unknown fact '{unknown[0]}' (facts: {', '.join(contract.FACTS_BY_NAME)})")
     facts: dict[str, Any] = {}
     unanswered = []
-    for spec in contract.FACT_SPECS:
-        value = facts_in.get(spec.name)
-        if spec.multiple:
-            if value is None:
-                value = []
-            if not isinstance(value, list | tuple):
-                raise InputInvalid(f"'{spec.name}' takes a list of answers")
-            answers = set(value) if all(isinstance(code, str) for code in value) else {repr(code) for code in value}
-            if not answers <= spec.accepted:
-                code = sorted(answers - spec.accepted)[0]
-                raise InputInvalid(f"unknown answer '{code}' for '{spec.name}' (answers: {', '.join(spec.codes)})")
-            facts[spec.name] = sorted(answers, key=spec.order.__getitem__) if len(answers) > 1 else list(answers)
+    for name, accepted, order in _MULTIPLE:
+        value = facts_in.get(name)
+        if not value:
+            if value is not None and not isinstance(value, list | tuple):
+                raise InputInvalid(f"'{name}' takes a list of answers")
+            facts[name] = []
+            continue
+        if not isinstance(value, list | tuple):
+            raise InputInvalid(f"'{name}' takes a list of answers")
+        answers = set(value) if all(code.__class__ is str for code in value) else {repr(code) for code in value}
+        if not answers <= accepted:
+            code = sorted(answers - accepted)[0]
+            raise InputInvalid(f"unknown answer '{code}' for '{name}' (answers: {', '.join(order)})")
+        facts[name] = sorted(answers, key=order.__getitem__) if len(answers) > 1 else list(answers)
+    for name, accepted in _SINGLE:
+        value = facts_in.get(name)
+        if value.__class__ is str and value in accepted:
+            facts[name] = value
+        elif value is None or value == "":
+            unanswered.append(name)
+            facts[name] = contract.UNSURE
         else:
-            if value in (None, ""):
-                unanswered.append(spec.name)
-                value = contract.UNSURE
-            if not isinstance(value, str) or value not in spec.accepted:
-                raise InputInvalid(
-                    f"unknown answer '{value}' for '{spec.name}' (answers: {', '.join(sorted(spec.accepted))})"
-                )
-            facts[spec.name] = value
+            raise InputInvalid(f"unknown answer '{value}' for '{name}' (answers: {', '.join(sorted(accepted))})")
+    facts = {spec.name: facts[spec.name] for spec in contract.FACT_SPECS}
     tools_in = data.get("tools")
     tools_in = [] if tools_in is None else tools_in
     if not isinstance(tools_in, list | tuple):
@@ -116,7 +129,7 @@ def normalise_input(data: Any) -> EvalInput:
     tools = [_tool(index, tool) for index, tool in enumerate(tools_in)]
     unit = data.get("unit") or ""
     stage = data.get("stage") or "idea"
-    if not isinstance(unit, str) or len(unit) > contract.MAX_TEXT:
+    if unit.__class__ is not str or len(unit) > contract.MAX_TEXT:
         raise InputInvalid(f"'unit' must be a text of at most {contract.MAX_TEXT} characters")
     if stage not in contract.STAGES:
         raise InputInvalid(f"unknown stage '{stage}' (stages: {', '.join(contract.STAGES)})")
@@ -128,7 +141,7 @@ _TOOL_CODES = {name: frozenset(kind) for name, kind in contract.TOOL_FIELDS.item
 
 
 def _tool(index: int, tool: Any) -> dict[str, Any]:
-    if not isinstance(tool, Mapping):
+    if not _is_mapping(tool):
         raise InputInvalid(f"tool {index + 1} must be an object with {', '.join(contract.TOOL_FIELDS)}")
     if tool.keys() != _TOOL_FIELD_SET:
         unknown = sorted(set(tool) - _TOOL_FIELD_SET)

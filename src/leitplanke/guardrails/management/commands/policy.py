@@ -195,4 +195,5 @@ class Command(BaseCommand):
 
     def _refresh(self, options: dict[str, Any]) -> None:
         changed = services.verdicts_refresh(actor=None)
-        self.stdout.write(self.style.SUCCESS(f"every use case evaluated again; {changed} verdicts changed"))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"every use case evaluated again; {changed} verdicts changed"))
