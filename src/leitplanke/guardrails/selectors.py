@@ -43,7 +43,7 @@ def can_read_rules(user: Any) -> bool:
 
 def active_bundle() -> RuleBundle | None:
     """The bundle that decides now (without its files), or None before the first one is published."""
-    return RuleBundle.objects.defer("files", "whatif").filter(active=True).first()
+    return RuleBundle.objects.only("pk", "bundle_id", "version", "digest").filter(active=True).first()
 
 
 def bundles() -> QuerySet[RuleBundle]:

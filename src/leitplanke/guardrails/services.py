@@ -116,17 +116,26 @@ def bundle_ensure_active() -> RuleBundle:
     return row
 
 
-def verdict_refresh(*, usecase: UseCase, actor: Any = None) -> Verdict:
-    """Evaluate a use case under the active bundle and store the verdict with the exact input."""
+def verdict_refresh(
+    *, usecase: UseCase, actor: Any = None, tools: Iterable[Any] | None = None, new: bool = False
+) -> Verdict:
+    """Evaluate a use case under the active bundle and store the verdict with the exact input.
+
+    ``tools`` (its catalogue tools, if the caller has them at hand) and ``new`` (it has no verdict
+    yet) only save queries; imports create thousands of use cases in a row.
+    """
     row = bundle_ensure_active()
     evaluator = selectors.evaluator_for(row)
-    data = selectors.evaluation_input(usecase)
+    data = selectors.evaluation_input(usecase, tools)
     try:
         summary = evaluator.evaluate(data).summary()
     except InputInvalid as exc:
         # Stored data that breaks the contract is a bug; refuse the change instead of guessing a verdict.
         raise DomainError(_("The use case could not be evaluated: %(error)s") % {"error": exc}) from exc
-    existing = Verdict.objects.filter(usecase=usecase).first()
+    existing = None if new else (
+        Verdict.objects.filter(usecase=usecase).select_related("bundle")
+        .only("usecase_id", "summary", "bundle__bundle_id", "bundle__version").first()
+    )
     before = _outcome(existing.summary, existing.bundle) if existing else None
     verdict = existing or Verdict(usecase=usecase)
     verdict.bundle = row

@@ -74,7 +74,7 @@ def _bundle_context(row: RuleBundle, bundle: Bundle) -> dict[str, Any]:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The rules that decide now, with their texts, references and tests, and the bundle history."""
-    row = services.bundle_ensure_active()
+    row = selectors.bundles().get(pk=services.bundle_ensure_active().pk)
     evaluator = selectors.evaluator_for(row)
     context = {
         **_bundle_context(row, evaluator.bundle),

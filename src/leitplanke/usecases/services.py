@@ -83,11 +83,12 @@ def usecase_create(
     _full_clean(usecase)
     _check_complete(usecase)
     usecase.save()
-    usecase.tools.set(list(tools))
+    tools = list(tools)
+    usecase.tools.set(tools)
     usecase.contributors.set(list(contributors))
     search.usecase_index(usecase)
     event_record(actor=actor, action="usecase.created", target=usecase, after=usecase.audit_snapshot())
-    verdict_refresh(usecase=usecase, actor=actor)
+    verdict_refresh(usecase=usecase, actor=actor, tools=tools, new=True)
     return usecase
 
 

@@ -24,6 +24,8 @@ from .bundle import Bundle, Effect, Obligation, Rule, Text
 
 #: Entries a group remembers before it starts afresh (bounded memory, no eviction bookkeeping).
 MEMO_LIMIT = 50_000
+#: CEL contexts (one per combination of tools) a thread keeps before it starts afresh.
+CONTEXTS_KEPT = 4096
 _RISK_RANK = {risk: rank for rank, risk in enumerate(reversed(contract.RISK_CLASSES))}
 _REVIEW_ORDER = {role: index for index, role in enumerate(contract.REVIEW_ROLES)}
 
@@ -336,6 +338,7 @@ def _not_boolean(result: Any) -> str:
 
 
 _NAMES = (*contract.FACTS_BY_NAME, *contract.CONTEXT_NAMES)
+_LIST_FACTS = tuple(spec.name for spec in contract.FACT_SPECS if spec.multiple)
 
 
 class Evaluator:
@@ -352,6 +355,7 @@ class Evaluator:
         self.groups = [_Group(names, positions, bundle) for names, positions in by_names.items()]
         self._firings = [tuple(Firing(rule, effect) for effect in rule.effects) for rule in bundle.rules]
         self._verdicts: dict[Any, Verdict] = {}
+        self._composed: dict[Any, Verdict] = {}
         self._local = threading.local()
         # The inputs any rule reads: a verdict is remembered by these (a unit no rule reads does not count).
         read = sorted({name for group in self.groups for name in group.names})
@@ -363,14 +367,22 @@ class Evaluator:
         """Check ``data`` against the contract and evaluate it (:class:`InputInvalid` if it breaks it)."""
         return self.evaluate_checked(normalise_input(data))
 
-    def _context(self) -> cel.Context:
-        """This thread's CEL context: the bundle's constants, converted once, and the latest inputs.
+    def _context(self, tools_key: Any, tools: list[dict[str, Any]]) -> cel.Context:
+        """A CEL context of this thread holding the bundle's constants and the given tools.
 
-        Each run sets every input its rules read, so what an earlier evaluation left is never read.
+        Converting values to CEL costs more than evaluating, and the same few combinations of
+        tools recur across a portfolio: each combination gets a context of its own in which the
+        constants and the tools are converted once. Each run then sets the answers its rules read,
+        so what an earlier evaluation left in the context is never read.
         """
-        context = getattr(self._local, "context", None)
+        contexts = getattr(self._local, "contexts", None)
+        if contexts is None:
+            contexts = self._local.contexts = {}
+        context = contexts.get(tools_key)
         if context is None:
-            context = self._local.context = cel.Context(variables=dict(self.bundle.constants))
+            if len(contexts) >= CONTEXTS_KEPT:
+                contexts.clear()
+            context = contexts[tools_key] = cel.Context(variables={**self.bundle.constants, "tools": tools})
         return context
 
     def evaluate_many(self, inputs: Iterable[Any]) -> list[Verdict]:
@@ -380,13 +392,20 @@ class Evaluator:
     def evaluate_checked(self, checked: EvalInput) -> Verdict:
         """Evaluate an input that :func:`normalise_input` already checked."""
         raw = checked.raw
+        facts = raw["facts"]
         tools = raw["tools"]
-        if self._project_tools:
-            tools = [{name: tool[name] for name in self.bundle.tool_fields} for tool in tools]
-        variables = {**raw["facts"], "tools": tools, "unit": raw["unit"], "stage": raw["stage"]}
-        frozen = {name: _freeze(value) for name, value in variables.items()}
+        if self._project_tools and tools:
+            fields = self.bundle.tool_fields
+            tools = [{name: tool[name] for name in fields} for tool in tools]
+        variables = {**facts, "tools": tools, "unit": raw["unit"], "stage": raw["stage"]}
+        # Hashable forms for the memory: answers are text already; lists become tuples.
+        frozen = dict(variables)
+        for name in _LIST_FACTS:
+            frozen[name] = tuple(facts[name])
+        frozen["tools"] = tuple(tuple(tool.values()) for tool in tools)
+        memo = self.memo
         whole = None
-        if self.memo:
+        if memo:
             whole = (self._read(frozen), checked.unanswered)
             known = self._verdicts.get(whole)
             if known is not None:
@@ -395,27 +414,37 @@ class Evaluator:
         missed: list[tuple[int, _Group, Any]] = []
         for index, group in enumerate(self.groups):
             key = group.key(frozen)
-            outcome = group.memo.get(key) if self.memo else None
+            outcome = group.memo.get(key) if memo else None
             if outcome is None:
                 missed.append((index, group, key))
             outcomes.append(outcome)
         if missed:
             # One context for every group that has to run: each input is handed to CEL once.
             names = {name for _index, group, _key in missed for name in group.names}
-            context = self._context()
+            context = self._context(frozen["tools"], tools)
+            names.discard("tools")
             context.update({name: variables[name] for name in names})
             for index, group, key in missed:
                 outcome = group.run(context)
                 outcomes[index] = outcome
-                if self.memo:
+                if memo:
                     if len(group.memo) >= MEMO_LIMIT:
                         group.memo.clear()
                     group.memo[key] = outcome
-        verdict = self._compose(outcomes, checked.unanswered)  # type: ignore[arg-type]
-        if whole is not None:
-            if len(self._verdicts) >= MEMO_LIMIT:
-                self._verdicts.clear()
-            self._verdicts[whole] = verdict
+        if not memo:
+            return self._compose(outcomes, checked.unanswered)  # type: ignore[arg-type]
+        # Many inputs end in the same outcomes: the verdict is composed once per combination. The
+        # key holds the outcome objects themselves, so they stay alive and are never confused.
+        combination = (tuple(outcomes), checked.unanswered)
+        verdict = self._composed.get(combination)
+        if verdict is None:
+            verdict = self._compose(outcomes, checked.unanswered)  # type: ignore[arg-type]
+            if len(self._composed) >= MEMO_LIMIT:
+                self._composed.clear()
+            self._composed[combination] = verdict
+        if len(self._verdicts) >= MEMO_LIMIT:
+            self._verdicts.clear()
+        self._verdicts[whole] = verdict
         return verdict
 
     def _compose(self, outcomes: list[_Outcome], unanswered: tuple[str, ...]) -> Verdict:
