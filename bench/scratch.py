@@ -30,9 +30,8 @@ def store_verdicts() -> int:
     from django.utils import timezone
 
     from leitplanke.guardrails import selectors, services
-    from leitplanke.guardrails.engine import normalise_input, summary_digest
+    from leitplanke.guardrails.engine import input_digest, normalise_input, summary_digest
     from leitplanke.guardrails.models import Verdict
-    from leitplanke.guardrails.services import _input_digest
     from leitplanke.usecases.models import UseCase
 
     row = services.bundle_ensure_active()
@@ -43,7 +42,7 @@ def store_verdicts() -> int:
     for item in selectors.portfolio(missing):
         summary = evaluator.evaluate_checked(normalise_input(item.input)).summary()
         batch.append(Verdict(
-            usecase_id=item.key, bundle=row, input=item.input, input_digest=_input_digest(item.input),
+            usecase_id=item.key, bundle=row, input=item.input, input_digest=input_digest(item.input),
             summary=summary, summary_digest=summary_digest(summary), risk_class=summary["risk_class"],
             decision=summary["decision"], evaluated_at=now,
         ))

@@ -1,3 +1,6 @@
+# The portfolio read is hand-written SQL made of table and column names from the models; values
+# always reach the database as parameters.
+# ruff: noqa: S608
 """Reads of the guardrails: the active bundle compiled once per process, evaluation inputs, verdicts.
 
 Rules and verdict reasons are not secret: every signed-in person may read the published bundles.
@@ -12,8 +15,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import F, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import QuerySet
 
 from leitplanke.catalog.models import Tool
 from leitplanke.org.models import OrgUnit, Role
@@ -21,7 +24,8 @@ from leitplanke.org.selectors import has_role
 from leitplanke.usecases.facts import FACTS
 from leitplanke.usecases.models import UseCase
 
-from .engine import Bundle, Evaluator, WhatIfItem, WhatIfReport, default_folder, parse_bundle, read_folder
+from .engine import Bundle, Evaluator, Shortcut, WhatIfItem, WhatIfReport, default_folder, parse_bundle, read_folder
+from .engine import shortcut as engine_shortcut
 from .engine import what_if as engine_what_if
 from .models import RuleBundle, Verdict
 
@@ -118,52 +122,94 @@ _CHUNK = 5000
 def portfolio(usecase_ids: Iterable[int] | None = None) -> Iterator[WhatIfItem]:
     """Every use case (or those named) as a what-if item: key, title, evaluation input, current outcome.
 
-    Reads in chunks of consecutive ids with three queries per chunk, so 100,000 use cases take
-    seconds: the current verdict comes as its digest (see :func:`current_verdicts` for those that
-    changed), list answers as JSON text decoded here (several times faster than the JSON field),
-    and the owning unit's code from one dictionary of all units.
+    This is the what-if's and the bulk refresh's read of the whole portfolio, so it is one plain SQL
+    query per chunk of 5,000 use cases (with their verdict's digest) plus one for their tools,
+    built from the models' table and column names: the ORM's per-row work would take several
+    times longer at 100,000 use cases. List answers and verdicts arrive as JSON text and are decoded
+    once per distinct text (a portfolio repeats them a lot); the decoded verdicts are shared between
+    items and must not be changed.
     """
     tools = {tool.pk: tool.guardrail_facts() for tool in Tool.objects.all()}
     units = dict(OrgUnit.objects.values_list("pk", "code"))
-    columns = [Cast(name, TextField()) if name in _LIST_FACTS else F(name) for name in _FACT_FIELDS]
-    for chunk in _chunks(usecase_ids):
-        links: dict[int, list[dict[str, Any]]] = {}
-        for usecase_id, tool_id in UseCase.tools.through.objects.filter(usecase_id__in=chunk).values_list(
-            "usecase_id", "tool_id"
-        ):
-            links.setdefault(usecase_id, []).append(tools[tool_id])
-        digests = dict(Verdict.objects.filter(usecase_id__in=chunk).values_list("usecase_id", "summary_digest"))
-        rows = UseCase.objects.filter(pk__in=chunk).values_list("pk", "title", "stage", "unit_id", *columns)
-        for pk, title, stage, unit_id, *answers in rows.order_by("pk"):
-            facts = {}
-            for name, value in zip(_FACT_FIELDS, answers, strict=True):
-                if name in _LIST_FACTS:
-                    facts[name] = (json.loads(value) if isinstance(value, str) else value) or []
-                elif value:
-                    facts[name] = value
-            chosen = sorted(links.get(pk, []), key=lambda tool: tool["name"])
-            data = {"facts": facts, "tools": chosen, "unit": units[unit_id], "stage": stage}
-            yield WhatIfItem(pk, title, data, None, digests.get(pk))
+    select, links_sql, key, link_key = _portfolio_sql()
+    decoded: dict[str, tuple[str, ...]] = {}
+    verdicts: dict[str, dict[str, Any]] = {}  # stored verdicts repeat too; shared, never changed
+    with connection.cursor() as cursor:
+        for condition, params in _chunks(usecase_ids):
+            cursor.execute(f"{links_sql} WHERE {link_key} {condition}", params)
+            links: dict[int, list[dict[str, Any]]] = {}
+            for usecase_id, tool_id in cursor.fetchall():
+                links.setdefault(usecase_id, []).append(tools[tool_id])
+            cursor.execute(f"{select} WHERE {key} {condition} ORDER BY {key}", params)
+            for pk, title, stage, unit_id, *answers, summary, digest, bundle_id in cursor.fetchall():
+                facts: dict[str, Any] = {}
+                for name, value in zip(_FACT_FIELDS, answers, strict=True):
+                    if name in _LIST_FACTS:
+                        found = decoded.get(value)
+                        if found is None:
+                            found = decoded[value] = tuple(json.loads(value) if value else ())
+                        facts[name] = list(found)
+                    elif value:
+                        facts[name] = value
+                chosen = sorted(links.get(pk, []), key=lambda tool: tool["name"])
+                data = {"facts": facts, "tools": chosen, "unit": units[unit_id], "stage": stage}
+                current = verdicts.get(summary) if summary else None
+                if summary and current is None:
+                    current = verdicts[summary] = json.loads(summary)
+                yield WhatIfItem(pk, title, data, current, digest, bundle_id)
 
 
-def _chunks(usecase_ids: Iterable[int] | None) -> Iterator[Any]:
-    """The use cases to read, chunk by chunk: the ids named, or every id as a subquery of a range."""
+def _column(model: Any, name: str) -> str:
+    """The quoted column of a model field, for hand-written SQL."""
+    return str(connection.ops.quote_name(model._meta.get_field(name).column))
+
+
+def _portfolio_sql() -> tuple[str, str, str, str]:
+    """The queries of :func:`portfolio`: use cases with their verdict digest, and their tools.
+
+    Made of the models' table and column names only; ids always go in as parameters.
+    """
+    quote = connection.ops.quote_name
+    links = UseCase.tools.through
+    facts = ", ".join(
+        f"CAST(u.{_column(UseCase, name)} AS TEXT)" if name in _LIST_FACTS else f"u.{_column(UseCase, name)}"
+        for name in _FACT_FIELDS
+    )
+    key = f"u.{_column(UseCase, 'id')}"
+    select = (
+        f"SELECT {key}, u.{_column(UseCase, 'title')}, u.{_column(UseCase, 'stage')}, u.{_column(UseCase, 'unit')}, "
+        f"{facts}, CAST(v.{_column(Verdict, 'summary')} AS TEXT), v.{_column(Verdict, 'input_digest')}, "
+        f"v.{_column(Verdict, 'bundle')} FROM {quote(UseCase._meta.db_table)} u "
+        f"LEFT JOIN {quote(Verdict._meta.db_table)} v ON v.{_column(Verdict, 'usecase')} = {key}"
+    )
+    links_sql = (
+        f"SELECT {_column(links, 'usecase')}, {_column(links, 'tool')} FROM {quote(links._meta.db_table)}"
+    )
+    return select, links_sql, key, _column(links, "usecase")
+
+
+def _chunks(usecase_ids: Iterable[int] | None) -> Iterator[tuple[str, list[int]]]:
+    """SQL conditions on a use-case id, with their parameters, that select the use cases chunk by
+    chunk: the ids named, or ranges of all ids."""
     if usecase_ids is not None:
         ids = list(usecase_ids)
         for start in range(0, len(ids), _CHUNK):
-            yield ids[start : start + _CHUNK]
+            chunk = ids[start : start + _CHUNK]
+            yield f"IN ({', '.join(['%s'] * len(chunk))})", chunk
         return
     ids = list(UseCase.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), _CHUNK):
-        low, high = ids[start], ids[min(start + _CHUNK, len(ids)) - 1]
-        yield UseCase.objects.filter(pk__gte=low, pk__lte=high).values("pk")
-
-
-def current_verdicts(usecase_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The stored verdict summaries of the use cases named."""
-    return dict(Verdict.objects.filter(usecase_id__in=usecase_ids).values_list("usecase_id", "summary"))
+        yield "BETWEEN %s AND %s", [ids[start], ids[min(start + _CHUNK, len(ids)) - 1]]
 
 
 def what_if(files: dict[str, str]) -> WhatIfReport:
     """What a candidate bundle (already checked) would change in the portfolio; nothing is stored."""
-    return engine_what_if(Evaluator(parse_bundle(files)), portfolio(), current_of=current_verdicts)
+    return engine_what_if(evaluator := Evaluator(parse_bundle(files)), portfolio(), shortcut=shortcut_to(evaluator))
+
+
+def shortcut_to(candidate: Evaluator) -> Shortcut | None:
+    """The what-if shortcut from the active bundle (which computed the stored verdicts) to a candidate."""
+    row = active_bundle()
+    if row is None:
+        return None
+    return engine_shortcut(evaluator_for(row).bundle, candidate.bundle, row.pk)

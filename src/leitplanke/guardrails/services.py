@@ -8,8 +8,6 @@ rules started to see it differently.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +30,11 @@ from .engine import (
     WhatIfReport,
     check_isolated,
     files_digest,
+    input_digest,
     parse_bundle,
     summary_digest,
 )
+from .engine import shortcut as engine_shortcut
 from .engine import what_if as engine_what_if
 from .engine.whatif import differences
 from .models import RuleBundle, Verdict
@@ -82,10 +82,6 @@ def _outcome(summary: dict[str, Any], row: RuleBundle) -> dict[str, Any]:
 def _verdict_action(before: dict[str, Any] | None) -> str:
     """The first verdict of a use case is recorded; every later different one is a change."""
     return "guardrails.verdict.recorded" if before is None else "guardrails.verdict.changed"
-
-
-def _input_digest(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def bundle_ensure_active() -> RuleBundle:
@@ -140,7 +136,7 @@ def verdict_refresh(
     verdict = existing or Verdict(usecase=usecase)
     verdict.bundle = row
     verdict.input = data
-    verdict.input_digest = _input_digest(data)
+    verdict.input_digest = input_digest(data)
     verdict.summary = summary
     verdict.summary_digest = summary_digest(summary)
     verdict.risk_class = summary["risk_class"]
@@ -157,21 +153,22 @@ def verdict_refresh(
 
 def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = None) -> int:
     """Re-evaluate many use cases (all, or those named) under the active bundle; returns how many changed."""
+    ids = None if usecase_ids is None else list(usecase_ids)
     row = bundle_ensure_active()
+    evaluator = selectors.evaluator_for(row)
     writer = _VerdictWriter(row, actor)
     report = engine_what_if(
-        selectors.evaluator_for(row), selectors.portfolio(usecase_ids), on_result=writer.add,
-        current_of=selectors.current_verdicts,
+        evaluator, selectors.portfolio(ids), on_result=writer.add, shortcut=selectors.shortcut_to(evaluator)
     )
-    writer.flush()
+    writer.finish(ids)
     return len(report.changes)
 
 
 class _VerdictWriter:
     """Stores new verdicts chunk by chunk; every outcome that changed gets its audit event.
 
-    It receives each use case's new verdict together with the current one (the what-if fetched it
-    when the digests differed), so nothing is read twice.
+    It receives each use case's new verdict together with the stored one and the stored input's
+    digest (the what-if read them), so it writes only what changed and reads nothing again.
     """
 
     def __init__(self, row: RuleBundle, actor: Any) -> None:
@@ -188,33 +185,24 @@ class _VerdictWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        keys = [item.key for item, _summary, _before in self.pending]
-        stored = {
-            verdict.usecase_id: verdict
-            for verdict in Verdict.objects.filter(usecase_id__in=keys).only(
-                "usecase_id", "bundle_id", "input_digest", "summary_digest"
-            )
-        }
         to_create: list[Verdict] = []
         to_update: list[Verdict] = []
         for item, summary, before in self.pending:
-            digest, outcome_digest = _input_digest(item.input), summary_digest(summary)
-            verdict = stored.get(item.key)
-            if verdict is None:
-                verdict = Verdict(usecase_id=item.key)
-                to_create.append(verdict)
-            elif (verdict.input_digest, verdict.summary_digest, verdict.bundle_id) == (
-                digest, outcome_digest, self.row.pk
-            ):
-                continue
-            else:
-                to_update.append(verdict)
-            verdict.bundle = self.row
-            verdict.input, verdict.input_digest = item.input, digest
-            verdict.summary, verdict.summary_digest = summary, outcome_digest
-            verdict.risk_class, verdict.decision = summary["risk_class"], summary["decision"]
-            verdict.evaluated_at = self.now
-            if (before is None and item.key not in stored) or (before is not None and differences(before, summary)):
+            if before is not None and before == summary and item.input_unchanged:
+                continue  # the same verdict: finish() points it at the new bundle with all others
+            verdict = Verdict(
+                usecase_id=item.key,
+                bundle=self.row,
+                input=item.input,
+                input_digest=item.input_digest(),
+                summary=summary,
+                summary_digest=summary_digest(summary),
+                risk_class=summary["risk_class"],
+                decision=summary["decision"],
+                evaluated_at=self.now,
+            )
+            (to_create if item.current is None else to_update).append(verdict)
+            if differences(before, summary):
                 event_record(
                     actor=self.actor,
                     action=_verdict_action(before),
@@ -231,6 +219,12 @@ class _VerdictWriter:
             batch_size=_BATCH,
         )
         self.pending.clear()
+
+    def finish(self, usecase_ids: Iterable[int] | None = None) -> None:
+        """Write what is pending; then every verdict (of the use cases named) comes from this bundle."""
+        self.flush()
+        scope = Verdict.objects.all() if usecase_ids is None else Verdict.objects.filter(usecase_id__in=usecase_ids)
+        scope.exclude(bundle=self.row).update(bundle=self.row, evaluated_at=self.now)
 
 
 def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
@@ -271,13 +265,13 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
             published_at=timezone.now(),
             active=True,
         )
-        # Every verdict now comes from this bundle; those whose outcome or input changes are rewritten.
-        Verdict.objects.update(bundle=row, evaluated_at=timezone.now())
-        writer = _VerdictWriter(row, actor)
-        whatif = engine_what_if(
-            evaluator, selectors.portfolio(), on_result=writer.add, current_of=selectors.current_verdicts
+        # The stored verdicts came from the previous bundle: only rules it did not have need evaluating.
+        shortcut = (
+            engine_shortcut(selectors.evaluator_for(previous).bundle, bundle, previous.pk) if previous else None
         )
-        writer.flush()
+        writer = _VerdictWriter(row, actor)
+        whatif = engine_what_if(evaluator, selectors.portfolio(), on_result=writer.add, shortcut=shortcut)
+        writer.finish()
         row.whatif = whatif.as_dict(limit=500)
         row.save(update_fields=["whatif"])
         event_record(

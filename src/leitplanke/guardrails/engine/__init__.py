@@ -21,11 +21,35 @@ from .bundle import (
 from .check import CheckReport, check_files, check_isolated
 from .evaluation import EvalInput, Evaluator, InputInvalid, Verdict, merge_input, normalise_input
 from .testing import run_tests
-from .whatif import WhatIfItem, WhatIfReport, summary_digest, what_if
+from .whatif import Shortcut, WhatIfItem, WhatIfReport, input_digest, shortcut, summary_digest, what_if
 
 __all__ = [
-    "Bundle", "BundleInvalid", "CheckReport", "Effect", "EvalInput", "Evaluator", "InputInvalid", "Obligation",
-    "Problem", "Rule", "Text", "Verdict",
-    "WhatIfItem", "WhatIfReport", "check_files", "check_isolated", "default_folder", "files_digest", "merge_input",
-    "normalise_input", "parse_bundle", "read_folder", "run_tests", "summary_digest", "what_if",
+    "Bundle",
+    "BundleInvalid",
+    "CheckReport",
+    "Effect",
+    "EvalInput",
+    "Evaluator",
+    "InputInvalid",
+    "Obligation",
+    "Problem",
+    "Rule",
+    "Shortcut",
+    "Text",
+    "Verdict",
+    "WhatIfItem",
+    "WhatIfReport",
+    "check_files",
+    "check_isolated",
+    "default_folder",
+    "files_digest",
+    "input_digest",
+    "merge_input",
+    "normalise_input",
+    "parse_bundle",
+    "read_folder",
+    "run_tests",
+    "shortcut",
+    "summary_digest",
+    "what_if",
 ]

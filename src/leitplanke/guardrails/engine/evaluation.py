@@ -356,6 +356,9 @@ class Evaluator:
         self._firings = [tuple(Firing(rule, effect) for effect in rule.effects) for rule in bundle.rules]
         self._verdicts: dict[Any, Verdict] = {}
         self._composed: dict[Any, Verdict] = {}
+        self._summaries: dict[Any, dict[str, Any]] = {}
+        self._positions = {rule.id: position for position, rule in enumerate(bundle.rules)}
+        self._rule_summaries = [_rule_summary(rule) for rule in bundle.rules]
         self._local = threading.local()
         # The inputs any rule reads: a verdict is remembered by these (a unit no rule reads does not count).
         read = sorted({name for group in self.groups for name in group.names})
@@ -384,6 +387,23 @@ class Evaluator:
                 contexts.clear()
             context = contexts[tools_key] = cel.Context(variables={**self.bundle.constants, "tools": tools})
         return context
+
+    def summary_of(self, fired: Iterable[str], failed: Iterable[str] = ()) -> dict[str, Any]:
+        """The verdict summary when exactly the rules ``fired`` fired (and ``failed`` failed).
+
+        The result is remembered per combination and shared: do not change it.
+        """
+        positions = tuple(sorted({self._positions[rule_id] for rule_id in fired}))
+        errors = tuple(sorted({self._positions[rule_id] for rule_id in failed}))
+        key = (positions, errors)
+        found = self._summaries.get(key)
+        if found is None:
+            outcome = _Outcome(positions, tuple((position, "") for position in errors), self._rule_summaries)
+            found = self._compose([outcome], ()).summary()
+            if len(self._summaries) >= MEMO_LIMIT:
+                self._summaries.clear()
+            self._summaries[key] = found
+        return found
 
     def evaluate_many(self, inputs: Iterable[Any]) -> list[Verdict]:
         """Evaluate several inputs (the what-if and the bulk refresh use this)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -9,10 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .bundle import Bundle
 from .evaluation import Evaluator, InputInvalid, normalise_input
 
 
-@dataclass(frozen=True)
+@dataclass
 class WhatIfItem:
     """One use case to compare: its key, a label for people, its evaluation input, its current verdict."""
 
@@ -20,9 +22,22 @@ class WhatIfItem:
     label: str
     input: dict[str, Any]
     current: dict[str, Any] | None
-    #: Instead of ``current``: the digest of the current verdict (see :func:`summary_digest`); the
-    #: verdict itself is then fetched only if the new one differs.
-    current_digest: str | None = None
+    #: The digest of the input the current verdict was computed from (see :func:`input_digest`).
+    current_input_digest: str | None = None
+    #: Which bundle computed the current verdict (compared with :attr:`Shortcut.bundle_key`).
+    current_bundle: Any = None
+    _input_digest: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def input_digest(self) -> str:
+        """The digest of ``input`` (computed once)."""
+        if self._input_digest is None:
+            self._input_digest = input_digest(self.input)
+        return self._input_digest
+
+    @property
+    def input_unchanged(self) -> bool:
+        """Whether the current verdict was computed from exactly this input."""
+        return self.current_input_digest is not None and self.current_input_digest == self.input_digest()
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,8 @@ def differences(before: dict[str, Any] | None, after: dict[str, Any]) -> tuple[s
     """The kinds of change between two verdict summaries (empty if the outcome is the same)."""
     if before is None:
         return ("new",)
+    if before == after:
+        return ()
     kinds = []
     for key in ("risk_class", "decision"):
         if before.get(key) != after.get(key):
@@ -86,8 +103,56 @@ def summary_digest(summary: dict[str, Any]) -> str:
     return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode("utf-8"), digest_size=16).hexdigest()
 
 
-#: Items whose verdict changed, collected before their current verdicts are fetched in one go.
-_FETCH_BATCH = 2000
+def input_digest(data: dict[str, Any]) -> str:
+    """The fingerprint of an evaluation input, stored with each verdict."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """What lets a what-if skip the rules a candidate bundle did not change.
+
+    A rule whose condition and constants are the same in both bundles gives the same answer on the
+    same input. So for a use case whose current verdict came from the ``current`` bundle and whose
+    input has not changed since, the rules that fired before still fire (as far as they are
+    unchanged), and only the new or changed rules are evaluated (``partial``, ``None`` if there are
+    none); the verdict is then composed with the candidate's effects and obligations.
+    """
+
+    bundle_key: Any
+    unchanged: frozenset[str]
+    partial: Evaluator | None
+
+
+def shortcut(current: Bundle, candidate: Bundle, bundle_key: Any) -> Shortcut:
+    """The shortcut from the bundle that computed the current verdicts (``bundle_key``) to a candidate."""
+    before = current.rules_by_id()
+    unchanged = set()
+    changed = []
+    for rule in candidate.rules:
+        old = before.get(rule.id)
+        read = set(candidate.programs[rule.id].variables()) & (set(candidate.constants) | set(current.constants))
+        same = (
+            old is not None
+            and old.condition == rule.condition
+            and all(current.constants.get(name) == candidate.constants.get(name) for name in read)
+        )
+        if same:
+            unchanged.add(rule.id)
+        else:
+            changed.append(rule)
+    partial = None
+    if changed:
+        partial = Evaluator(
+            dataclasses.replace(
+                candidate,
+                rules=tuple(changed),
+                tests=(),
+                programs={rule.id: candidate.programs[rule.id] for rule in changed},
+            )
+        )
+    return Shortcut(bundle_key, frozenset(unchanged), partial)
 
 
 def what_if(
@@ -95,63 +160,44 @@ def what_if(
     items: Iterable[WhatIfItem],
     *,
     on_result: Callable[[WhatIfItem, dict[str, Any], dict[str, Any] | None], None] | None = None,
-    current_of: Callable[[list[Any]], dict[Any, dict[str, Any]]] | None = None,
+    shortcut: Shortcut | None = None,
 ) -> WhatIfReport:
     """Evaluate every item under ``evaluator``'s bundle and compare with its current verdict.
 
-    Items that carry only ``current_digest`` are compared by digest; ``current_of(keys)`` then
-    returns the current verdicts of those that differ, so that the kinds of change can be named.
-    ``on_result(item, new, current)`` is called for every item that could be evaluated, once its
-    current verdict is known (``None`` if it had none, or if it is unchanged and was not fetched):
-    publishing stores the new verdicts through it, chunk by chunk.
+    With a :class:`Shortcut`, an item whose input and bundle are those of its current verdict is
+    evaluated only on the rules that changed. ``on_result(item, new, current)`` is called for every
+    item that could be evaluated: publishing stores the new verdicts through it, chunk by chunk.
     """
     report = WhatIfReport()
-    pending: list[tuple[WhatIfItem, dict[str, Any]]] = []
     for item in items:
         report.total += 1
         try:
-            after = evaluator.evaluate_checked(normalise_input(item.input)).summary()
+            after = _new_verdict(evaluator, item, shortcut)
         except InputInvalid as exc:
             report.invalid.append((item.key, item.label, str(exc)))
             continue
-        if item.current is not None or item.current_digest is None:
-            _record(report, item, item.current, after, on_result)
-        elif summary_digest(after) != item.current_digest:
-            pending.append((item, after))
-            if len(pending) >= _FETCH_BATCH:
-                _resolve(report, pending, current_of, on_result)
-        elif on_result is not None:
-            on_result(item, after, None)
-    _resolve(report, pending, current_of, on_result)
+        kinds = differences(item.current, after)
+        if kinds:
+            report.changes.append(Change(item.key, item.label, item.current, after, kinds))
+            report.counts.update(kinds)
+        if on_result is not None:
+            on_result(item, after, item.current)
     return report
 
 
-def _record(
-    report: WhatIfReport,
-    item: WhatIfItem,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-    on_result: Callable[[WhatIfItem, dict[str, Any], dict[str, Any] | None], None] | None,
-) -> None:
-    kinds = differences(before, after)
-    if kinds:
-        report.changes.append(Change(item.key, item.label, before, after, kinds))
-        report.counts.update(kinds)
-    if on_result is not None:
-        on_result(item, after, before)
-
-
-def _resolve(
-    report: WhatIfReport,
-    pending: list[tuple[WhatIfItem, dict[str, Any]]],
-    current_of: Callable[[list[Any]], dict[Any, dict[str, Any]]] | None,
-    on_result: Callable[[WhatIfItem, dict[str, Any], dict[str, Any] | None], None] | None,
-) -> None:
-    if not pending:
-        return
-    if current_of is None:
-        raise ValueError("items with only a current_digest need current_of to fetch their verdicts")
-    befores = current_of([item.key for item, _after in pending])
-    for item, after in pending:
-        _record(report, item, befores.get(item.key), after, on_result)
-    pending.clear()
+def _new_verdict(evaluator: Evaluator, item: WhatIfItem, shortcut: Shortcut | None) -> dict[str, Any]:
+    current = item.current
+    if (
+        shortcut is None
+        or current is None
+        or item.current_bundle != shortcut.bundle_key
+        or not item.input_unchanged
+    ):
+        return evaluator.evaluate_checked(normalise_input(item.input)).summary()
+    fired = [rule for rule in current.get("fired", ()) if rule in shortcut.unchanged]
+    failed = [rule for rule in current.get("failed", ()) if rule in shortcut.unchanged]
+    if shortcut.partial is not None:
+        part = shortcut.partial.evaluate_checked(normalise_input(item.input)).summary()
+        fired.extend(part["fired"])
+        failed.extend(part["failed"])
+    return evaluator.summary_of(fired, failed)
