@@ -131,3 +131,48 @@ def test_the_number_of_queries_does_not_grow_with_the_rows_on_the_page(org, make
     many = _library_queries(client)
 
     assert many == few
+
+
+def test_a_filtered_list_is_sorted_and_paged_like_any_other(org, make_usecase, tools, client_for) -> None:
+    # Given 30 use cases with a tool and 5 without
+    chat = tools["Enterprise-Chat"]
+    for number in range(30):
+        make_usecase(title=f"Fall {number:02d}", stage=Stage.PILOT, tools=[chat])
+    for number in range(5):
+        make_usecase(title=f"Anderer {number}", stage=Stage.PILOT)
+    client = client_for(org.member)
+    filters = {"tool": chat.pk, "stage": "pilot", "sort": "title"}
+
+    # When the filtered list is paged, then every page holds the next rows in order, and the count is right
+    first = client.get(reverse("usecases:library"), filters)
+    second = client.get(reverse("usecases:library"), {**filters, "page": 2})
+    assert _titles(first) == [f"Fall {number:02d}" for number in range(25)]
+    assert _titles(second) == [f"Fall {number:02d}" for number in range(25, 30)]
+    assert first.context["page"].paginator.count == 30
+
+
+def test_a_filtered_list_never_shows_what_the_viewer_may_not_read(org, make_usecase, client_for) -> None:
+    # Given a confidential use case of Marketing and an open one, both in production
+    make_usecase(title="Geheim", unit=org.marketing, owner=org.lead, stage=Stage.PRODUCTION, confidential=True)
+    make_usecase(title="Offen", stage=Stage.PRODUCTION)
+
+    # When a member of another unit filters by stage, then only the open one is listed and counted
+    response = client_for(org.member).get(reverse("usecases:library"), {"stage": "production"})
+    assert _titles(response) == ["Offen"]
+    assert response.context["page"].paginator.count == 1
+
+
+@pytest.mark.parametrize("viewer", ["unit_member", "auditor"])
+def test_a_filtered_list_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for,
+                                                                        viewer) -> None:
+    client = client_for(org.viewer(viewer))
+    chat = tools["Enterprise-Chat"]
+    filters = {"tool": chat.pk, "unit": org.finance.pk, "stage": "pilot"}
+    make_usecase(title="Einer", stage=Stage.PILOT, tools=[chat])
+    few = _library_queries(client, **filters)
+
+    for number in range(30):
+        make_usecase(title=f"Viele {number}", stage=Stage.PILOT, tools=list(tools.values()))
+    many = _library_queries(client, **filters)
+
+    assert many == few

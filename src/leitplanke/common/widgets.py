@@ -20,16 +20,19 @@ class FastSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = (
-            (option["value"] if option["value"] is not None else "", " selected" if option["selected"] else "",
-             option["label"])
-            for _group, choices, _index in widget["optgroups"]
-            for option in choices
-        )
+        selected = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):  # option groups: Django's own rendering
+                return super().render(name, value, attrs, renderer)
+            text = "" if option_value is None else str(option_value)
+            options.append((text, " selected" if text in selected else "", label))
+        built = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            built["multiple"] = True
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
-            flatatt({key: val for key, val in widget["attrs"].items() if val not in (None, False)}),
+            flatatt({key: val for key, val in built.items() if val not in (None, False)}),
             format_html_join("", '<option value="{}"{}>{}</option>', options),
         )

@@ -458,15 +458,15 @@ def matching(
     # A title match is a match, so this needs no other search condition. Within the rows shown,
     # being among the newest title matches is the same as being a title match.
     titles = list(usecases.filter(in_title).order_by(*_NEWEST).values_list("pk", flat=True)[:shown])
-    in_titles = When(pk__in=_ids(usecases.db, titles), then=Value(RANK_TITLE))
+    in_titles = When(pk__in=id_set(usecases.db, titles), then=Value(RANK_TITLE))
     return (
         usecases.model._default_manager.db_manager(usecases.db)
-        .filter(pk__in=_ids(usecases.db, {*newest, *titles}))
+        .filter(pk__in=id_set(usecases.db, {*newest, *titles}))
         .alias(search_rank=Case(in_titles, default=Value(RANK_OTHER)))
     )
 
 
-def _ids(using: str, ids: Iterable[int]) -> RawSQL:
+def id_set(using: str, ids: Iterable[int]) -> RawSQL:
     """A subquery yielding ``ids``, passed as one parameter (not a thousand), for ``pk__in``."""
     if connections[using].vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", (sorted(ids),))

@@ -42,6 +42,10 @@ def can_edit(user: Any, usecase: UseCase) -> bool:
 STAGE_ORDER = {Stage.IDEA: 0, Stage.PILOT: 1, Stage.PRODUCTION: 2, Stage.RETIRED: 3}
 
 
+#: The filter arguments of :func:`library_for` when nothing is filtered.
+_NO_FILTER = (None, "", "", None, "", "", False)
+
+
 def library_for(
     user: Any,
     *,
@@ -93,10 +97,20 @@ def library_for(
         "stage": ("stage_order", "-updated_at", "-id"),
         "-updated": ("-updated_at", "-id"),
     }.get(sort, ("search_rank", "-updated_at", "-id") if q else ("-updated_at", "-id"))
-    return (
-        usecases.annotate(
-            stage_order=Case(*(When(stage=code, then=Value(rank)) for code, rank in STAGE_ORDER.items()), default=9)
+    usecases = usecases.annotate(
+        stage_order=Case(*(When(stage=code, then=Value(rank)) for code, rank in STAGE_ORDER.items()), default=9)
+    )
+    if not q and shown is not None and (unit, stage, status, tool, risk_class, decision, mine) != _NO_FILTER:
+        # Filters that are not selective on their own make the database test thousands of rows, once
+        # for the capped count and again for the page. Find the first ``reachable`` matches once, in
+        # order (ids only); count and page then read just those (the ids are visible and match
+        # every filter, so the conditions need not be tested again).
+        first = list(usecases.order_by(*ordering).values_list("pk", flat=True)[:reachable])
+        usecases = UseCase.objects.using(usecases.db).filter(pk__in=search.id_set(usecases.db, first)).annotate(
+            stage_order=usecases.query.annotations["stage_order"]
         )
+    return (
+        usecases
         .select_related("unit", "owner", "verdict")
         .defer("verdict__input", "verdict__summary")
         .prefetch_related(Prefetch("tools", queryset=Tool.objects.order_by("name")))
