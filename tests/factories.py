@@ -47,3 +47,11 @@ class UnitFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: type[OrgUnit], *args: Any, **kwargs: Any) -> OrgUnit:
         return services.unit_create(actor=None, **kwargs)
+
+
+def person_with(role: str | None = None, **kwargs: Any) -> Any:
+    """A new person, holding ``role`` company-wide unless it is ``None`` or ``"employee"``."""
+    person = PersonFactory(**kwargs)
+    if role not in (None, "employee"):
+        services.role_assign(actor=None, person=person, role=role)
+    return person

@@ -10,24 +10,15 @@ from django.test import Client
 
 from leitplanke.catalog import services
 from leitplanke.catalog.models import Tool, ToolRequest
-from leitplanke.org import services as org_services
 from leitplanke.org.models import Role
 
-from ..factories import PersonFactory
+from ..factories import person_with
 
 #: Everyone the pages are checked against; ``"employee"`` holds no role, ``None`` is not signed in.
 VIEWER_ROLES = (Role.AI_GOVERNANCE, Role.ADMINISTRATOR, Role.AUDITOR, Role.DATA_PROTECTION, "employee", None)
 
 #: Those who maintain the catalogue and decide requests.
 MAINTAINERS = {Role.AI_GOVERNANCE, Role.ADMINISTRATOR}
-
-
-def person_with(role: str | None = None, **kwargs: Any) -> Any:
-    """A new person, holding ``role`` company-wide unless it is ``None`` or ``"employee"``."""
-    person = PersonFactory(**kwargs)
-    if role not in (None, "employee"):
-        org_services.role_assign(actor=None, person=person, role=role)
-    return person
 
 
 def tool_values(**overrides: Any) -> dict[str, Any]:

@@ -107,6 +107,29 @@ def test_an_unknown_key_is_refused() -> None:
     assert problems[0].startswith("rules/r1.yaml:7:5: unknown key 'severity'")
 
 
+def test_the_bundle_names_the_course_a_team_lead_needs_to_approve() -> None:
+    default = parse_bundle(read_folder(Path(__file__).parents[2] / "src/leitplanke/guardrails/policies/default"))
+    assert default.approval_qualification == "ai-literacy-basics"
+    assert parse_bundle(bundle(rule())).approval_qualification is None
+    named = parse_bundle(bundle(rule(), head=MINIMAL_HEAD + "approval:\n  qualification: kurs-2027\n"))
+    assert named.approval_qualification == "kurs-2027"
+
+
+@pytest.mark.parametrize(
+    ("approval", "below", "message"),
+    [
+        ("approval:\n  qualification: Kurs mit Leerzeichen\n", 1, "'qualification' is the code of a course"),
+        ("approval:\n  course: kurs\n", 1, "unknown key 'course'"),
+        ("approval: kurs\n", 0, "'approval' must be a mapping"),
+    ],
+)
+def test_a_malformed_approval_qualification_is_refused_with_its_line(approval: str, below: int, message: str) -> None:
+    head = MINIMAL_HEAD + approval
+    line = head.count("\n", 0, head.index("approval")) + 1 + below
+    problems = problems_of(bundle(rule(), head=head))
+    assert any(p.startswith(f"bundle.yaml:{line}") and message in p for p in problems), problems
+
+
 def test_a_key_written_twice_is_refused() -> None:
     text = rule().replace("    reference: Art. 1\n", "    reference: Art. 1\n    reference: Art. 2\n")
     problems = problems_of(bundle(text))

@@ -11,49 +11,42 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leitplanke.common.forms import DomainErrorForm
+from leitplanke.common.forms import DomainErrorForm, model_field
 
 from .models import Tool, ToolRequest, ToolStatus
-
-
-def _model_field(model: type[Any], name: str, **overrides: Any) -> forms.Field:
-    """The form field Django derives from a model field (label, length, choices), with overrides."""
-    field = model._meta.get_field(name).formfield(**overrides)
-    assert field is not None  # noqa: S101 - every field used here is editable
-    return field
 
 
 class ToolForm(DomainErrorForm):
     """A catalogue entry: what the tool is, where it runs, whether teams may use it, for which data."""
 
-    name = _model_field(Tool, "name")
-    vendor = _model_field(Tool, "vendor")
-    kind = _model_field(Tool, "kind")
-    hosting_region = _model_field(
+    name = model_field(Tool, "name")
+    vendor = model_field(Tool, "vendor")
+    kind = model_field(Tool, "kind")
+    hosting_region = model_field(
         Tool, "hosting_region", help_text=_("Where the vendor processes the data that goes into the tool.")
     )
-    status = _model_field(Tool, "status")
-    max_classification = _model_field(
+    status = model_field(Tool, "status")
+    max_classification = model_field(
         Tool,
         "max_classification",
         help_text=_("Data up to this classification may go into the tool; anything more sensitive may not."),
     )
-    personal_data_allowed = _model_field(Tool, "personal_data_allowed")
-    dpa_signed = _model_field(
+    personal_data_allowed = model_field(Tool, "personal_data_allowed")
+    dpa_signed = model_field(
         Tool,
         "dpa_signed",
         help_text=_("A data-processing agreement (Art. 28 GDPR, “AVV”) with the vendor is in place."),
     )
-    trains_on_inputs = _model_field(
+    trains_on_inputs = model_field(
         Tool, "trains_on_inputs", help_text=_("The vendor may use what people enter to train its models.")
     )
-    usage_guidelines = _model_field(
+    usage_guidelines = model_field(
         Tool,
         "usage_guidelines",
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What people should and should not do with the tool, in plain language."),
     )
-    contact = _model_field(
+    contact = model_field(
         Tool, "contact", help_text=_("Whom to ask about the tool: a person, team or e-mail address.")
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -76,10 +69,10 @@ class ToolFilterForm(forms.Form):
 class ToolRequestForm(DomainErrorForm):
     """Ask for a tool that is not in the catalogue."""
 
-    name = _model_field(ToolRequest, "name", help_text=_("The name of the tool or platform you would like to use."))
-    vendor = _model_field(ToolRequest, "vendor")
-    url = _model_field(ToolRequest, "url", help_text=_("Optional: the vendor's page about the tool."))
-    reason = _model_field(
+    name = model_field(ToolRequest, "name", help_text=_("The name of the tool or platform you would like to use."))
+    vendor = model_field(ToolRequest, "vendor")
+    url = model_field(ToolRequest, "url", help_text=_("Optional: the vendor's page about the tool."))
+    reason = model_field(
         ToolRequest,
         "reason",
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import DomainError, PermissionDenied, validation_error_to_domain
+from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.services import verdicts_refresh
 
@@ -39,13 +38,6 @@ TOOL_FIELDS = frozenset(
         "contact",
     }
 )
-
-
-def _full_clean(obj: Any, **kwargs: Any) -> None:
-    try:
-        obj.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise validation_error_to_domain(exc) from exc
 
 
 def _require_maintainer(actor: Any) -> None:
@@ -112,7 +104,7 @@ def tool_create(
         }
     )
     tool = Tool(is_demo=is_demo, **values)
-    _full_clean(tool, validate_unique=False)
+    full_clean(tool, validate_unique=False)
     _check_name_free(tool)
     _save_tool(tool)
     event_record(actor=actor, action="catalog.tool.created", target=tool, after=tool.audit_snapshot())
@@ -135,7 +127,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     before = tool.audit_snapshot()
     for field, value in _strip(changes).items():
         setattr(tool, field, value)
-    _full_clean(tool, validate_unique=False)
+    full_clean(tool, validate_unique=False)
     _check_name_free(tool)
     after = tool.audit_snapshot()
     if after == before:
@@ -156,7 +148,7 @@ def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "",
         raise PermissionDenied(_("Only a signed-in person can request a tool."))
     values = _strip({"name": name, "reason": reason, "vendor": vendor, "url": url})
     tool_request = ToolRequest(requested_by=actor, **values)
-    _full_clean(tool_request)
+    full_clean(tool_request)
     listed = Tool.objects.filter(name__iexact=tool_request.name).first()
     if listed is not None:
         raise DomainError(
@@ -216,7 +208,7 @@ def tool_request_decide(
     tool_request.decided_by = actor
     tool_request.decided_at = timezone.now()
     tool_request.tool = tool
-    _full_clean(tool_request)
+    full_clean(tool_request)
     tool_request.save()
     event_record(
         actor=actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import only_for
 from leitplanke.common.errors import DomainError
-from leitplanke.common.forms import conflict_rows
+from leitplanke.common.forms import save_versioned
 
 from . import services
 from .forms import DecisionForm, ToolFilterForm, ToolForm, ToolRequestForm
@@ -107,16 +108,10 @@ def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ToolForm(request.POST if request.method == "POST" else None, creating=False, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = dict(form.cleaned_data)
-        version = changes.pop("version")
-        try:
-            tool = services.tool_update(actor=request.user, tool=tool, expected_version=version, **changes)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            conflict = conflict_rows(Tool, exc)
-        else:
-            messages.success(request, _("“%(name)s” was saved.") % {"name": tool.name})
-            return redirect("catalog:tool_detail", tool.pk)
+        saved, conflict = save_versioned(form, Tool, partial(services.tool_update, actor=request.user, tool=tool))
+        if saved is not None:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": saved.name})
+            return redirect("catalog:tool_detail", saved.pk)
     context = {"form": form, "tool": tool, "conflict": conflict}
     return render(request, "catalog/tool_form.html", context, status=409 if conflict else 200)
 

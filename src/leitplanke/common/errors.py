@@ -5,6 +5,8 @@ Services raise them; forms put them on the field; the API (later) maps them to R
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 
@@ -62,3 +64,11 @@ def validation_error_to_domain(exc: ValidationError) -> DomainError:
         field_name = None if field == "__all__" else field
         return DomainError(" ".join(m for e in errors for m in e.messages), field=field_name)
     return DomainError(" ".join(exc.messages))
+
+
+def full_clean(obj: Any, **kwargs: Any) -> None:
+    """``obj.full_clean(**kwargs)``, raising the first problem as a :class:`DomainError` on its field."""
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise validation_error_to_domain(exc) from exc

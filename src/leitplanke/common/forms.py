@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, DomainError
+
+
+def model_field(model: type[Any], name: str, **overrides: Any) -> forms.Field:
+    """The form field Django derives from a model field (label, length, choices), with overrides."""
+    field = model._meta.get_field(name).formfield(**overrides)
+    if field is None:
+        raise ValueError(f"{model.__name__}.{name} is not editable")
+    return field
 
 
 class DomainErrorForm(forms.Form):
@@ -42,3 +53,21 @@ def conflict_rows(model: type[models.Model], error: DomainError) -> list[tuple[s
             shown = _("yes") if value else _("no")
         rows.append((str(field.verbose_name) if field is not None else key, shown))  # type: ignore[union-attr]
     return rows
+
+
+def save_versioned[Saved](
+    form: DomainErrorForm, model: type[models.Model], update: Callable[..., Saved]
+) -> tuple[Saved | None, list[tuple[str, object]] | None]:
+    """Save a valid edit form whose hidden ``version`` field is the version the person saw.
+
+    Calls ``update(expected_version=…, **changes)`` (a service). On a domain error, the error goes on
+    its field and the result is ``(None, conflict)``, where ``conflict`` holds the stored values
+    after a conflicting change (else ``None``); on success it is ``(saved, None)``.
+    """
+    changes = dict(form.cleaned_data)
+    version = changes.pop("version")
+    try:
+        return update(expected_version=version, **changes), None
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None, conflict_rows(model, exc)

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "leitplanke.catalog",
     "leitplanke.usecases",
     "leitplanke.guardrails",
+    "leitplanke.literacy",
     "leitplanke.web",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("tools/", include("leitplanke.catalog.urls")),
     path("usecases/", include("leitplanke.usecases.urls")),
     path("guardrails/", include("leitplanke.guardrails.urls")),
+    path("literacy/", include("leitplanke.literacy.urls")),
     path("audit/", include("leitplanke.audit.urls")),
 ]

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import DomainError, validation_error_to_domain
+from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.versioning import check_version
 
 from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment, UnitKind
@@ -24,13 +23,6 @@ _ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     UnitKind.DEPARTMENT: {UnitKind.COMPANY, UnitKind.DEPARTMENT},
     UnitKind.TEAM: {UnitKind.DEPARTMENT, UnitKind.TEAM},
 }
-
-
-def _full_clean(obj: Any, **kwargs: Any) -> None:
-    try:
-        obj.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise validation_error_to_domain(exc) from exc
 
 
 def unit_placement_check(*, kind: str, parent_kind: str | None) -> None:
@@ -88,7 +80,7 @@ def unit_create(
 ) -> OrgUnit:
     """Create an org unit below ``parent`` (a company has none)."""
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, lead=lead, deputy=deputy)
-    _full_clean(unit, exclude=["path"])
+    full_clean(unit, exclude=["path"])
     _check_parent(kind=kind, parent=parent)
     if lead is not None and deputy is not None and lead.pk == deputy.pk:
         raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
@@ -116,7 +108,7 @@ def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = Non
     old_path = unit.path
     for field, value in changes.items():
         setattr(unit, field, value)
-    _full_clean(unit, exclude=["path"])
+    full_clean(unit, exclude=["path"])
     _check_parent(kind=unit.kind, parent=unit.parent, unit=unit)
     if unit.lead_id and unit.deputy_id and unit.lead_id == unit.deputy_id:
         raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
@@ -161,7 +153,7 @@ def person_create(
     else:
         person.set_unusable_password()
     _check_email_free(person)
-    _full_clean(person)
+    full_clean(person)
     person.save()
     event_record(actor=actor, action="org.person.created", target=person, after=person.audit_snapshot())
     return person
@@ -183,7 +175,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
     for field, value in changes.items():
         setattr(person, field, value.strip() if isinstance(value, str) else value)
     _check_email_free(person)
-    _full_clean(person)
+    full_clean(person)
     if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
         raise DomainError(_("You cannot deactivate your own account."), field="is_active")
     if person.audit_snapshot() != before:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import import_failure_context, only_for
 from leitplanke.common.errors import DomainError
-from leitplanke.common.forms import conflict_rows
+from leitplanke.common.forms import save_versioned
 
 from . import importing, services
 from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
@@ -148,16 +149,10 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnitForm(request.POST if request.method == "POST" else None, viewer=request.user, unit=unit, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = dict(form.cleaned_data)
-        version = changes.pop("version")
-        try:
-            unit = services.unit_update(actor=request.user, unit=unit, expected_version=version, **changes)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            conflict = conflict_rows(OrgUnit, exc)
-        else:
-            messages.success(request, _("The unit “%(name)s” was saved.") % {"name": unit.name})
-            return redirect("org:unit_detail", unit.pk)
+        saved, conflict = save_versioned(form, OrgUnit, partial(services.unit_update, actor=request.user, unit=unit))
+        if saved is not None:
+            messages.success(request, _("The unit “%(name)s” was saved.") % {"name": saved.name})
+            return redirect("org:unit_detail", saved.pk)
     context = {"form": form, "unit": unit, "conflict": conflict}
     return render(request, "org/unit_form.html", context, status=409 if conflict else 200)
 
@@ -202,16 +197,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None, creating=False, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = dict(form.cleaned_data)
-        version = changes.pop("version")
-        try:
-            person = services.person_update(actor=request.user, person=person, expected_version=version, **changes)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            conflict = conflict_rows(type(person), exc)
-        else:
-            messages.success(request, _("%(name)s was saved.") % {"name": person.name})
-            return redirect("org:person_detail", person.pk)
+        update = partial(services.person_update, actor=request.user, person=person)
+        saved, conflict = save_versioned(form, type(person), update)
+        if saved is not None:
+            messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+            return redirect("org:person_detail", saved.pk)
     context = {"form": form, "person": person, "conflict": conflict}
     return render(request, "org/person_form.html", context, status=409 if conflict else 200)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import DomainError, validation_error_to_domain
+from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.services import verdict_refresh
 
@@ -60,10 +59,7 @@ def _check_complete(usecase: UseCase) -> None:
 
 
 def _full_clean(usecase: UseCase) -> None:
-    try:
-        usecase.full_clean(exclude=["contributors", "tools"])
-    except ValidationError as exc:
-        raise validation_error_to_domain(exc) from exc
+    full_clean(usecase, exclude=["contributors", "tools"])
 
 
 @transaction.atomic

@@ -52,9 +52,9 @@ AREAS: tuple[Area, ...] = (
     Area(
         "literacy",
         _("AI literacy"),
-        _("Courses, completions and the coverage of AI literacy per unit."),
-        "web:area",
-        False,
+        _("The courses the company offers and who completed them, with how long each completion counts."),
+        "literacy:course_list",
+        True,
     ),
     Area(
         "portfolio",

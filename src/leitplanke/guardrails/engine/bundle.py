@@ -34,6 +34,8 @@ MAX_CONSTANT_ITEMS = 200
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,59}$")
+#: A course code (``literacy.Course.code``: a slug, stored in lower case).
+_COURSE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 _COMPREHENSION = re.compile(r"\.\s*(?:all|exists_one|exists|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
 _TOOL_COMPREHENSION = re.compile(
     r"\btools\s*\.\s*(?:all|exists_one|exists|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,"
@@ -172,6 +174,8 @@ class Bundle:
     file_titles: dict[str, Text] = field(default_factory=dict)
     #: The tool fields any rule can depend on (the engine hands CEL only these).
     tool_fields: tuple[str, ...] = tuple(contract.TOOL_FIELDS)
+    #: The code of the course a team lead must have completed to approve a use case (``None``: none).
+    approval_qualification: str | None = None
 
     @property
     def digest(self) -> str:
@@ -409,7 +413,7 @@ class _Parser:
         path = "bundle.yaml"
         known = {
             "id", "version", "title", "description", "effective_from", "effective_until", "sources", "dates",
-            "constants", "test_input",
+            "constants", "test_input", "approval",
         }
         self.unknown_keys(path, head, known)
         bundle_id = self.required_id(path, head, "id")
@@ -478,6 +482,7 @@ class _Parser:
                 baseline = normalise_input(_plain(head["test_input"])).raw
             except InputInvalid as exc:
                 self.problem(path, position_of(head, "test_input"), f"test_input: {exc}")
+        qualification = self.approval(path, head)
         if bundle_id is None or not isinstance(title, Text):
             return None
         return Bundle(
@@ -495,7 +500,31 @@ class _Parser:
             obligations={},
             tests=(),
             files=self.files,
+            approval_qualification=qualification,
         )
+
+    def approval(self, path: str, head: LocatedDict) -> str | None:
+        """``approval: {qualification: COURSE}``: the course a team lead must hold to approve."""
+        raw = head.get("approval")
+        if raw is None:
+            return None
+        if not isinstance(raw, LocatedDict):
+            self.problem(
+                path, position_of(head, "approval"), "'approval' must be a mapping (approval: {qualification: …})"
+            )
+            return None
+        self.unknown_keys(path, raw, {"qualification"})
+        code = raw.get("qualification")
+        if code is None:
+            return None
+        if not isinstance(code, str) or not _COURSE_CODE.match(code):
+            self.problem(
+                path, position_of(raw, "qualification"),
+                "'qualification' is the code of a course: lower-case letters, digits, '-' or '_' "
+                "(for example 'ai-literacy-basics')",
+            )
+            return None
+        return code
 
     # -- pieces ------------------------------------------------------------------------------
     def required_id(self, path: str, mapping: LocatedDict, key: str) -> str | None:

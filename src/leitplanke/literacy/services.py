@@ -1,0 +1,138 @@
+"""Writes to AI literacy records: courses and completions, each with its audit event.
+
+Administrators maintain both; ``actor=None`` is the system (commands, the demo loader).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.versioning import check_version
+
+from .models import Completion, Course
+from .selectors import can_maintain_literacy
+
+#: The fields of a course that ``course_create`` and ``course_update`` set.
+COURSE_FIELDS = frozenset({"code", "title", "description", "validity_months", "active"})
+
+
+def _require_maintainer(actor: Any) -> None:
+    if actor is not None and not can_maintain_literacy(actor):
+        raise PermissionDenied(_("Only administrators maintain courses and completions."))
+
+
+def _code_taken() -> DomainError:
+    return DomainError(_("Another course already has this code."), field="code")
+
+
+def _save(obj: Course | Completion, error: DomainError) -> None:
+    """Save, turning a unique key taken by a concurrent request into ``error``."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise error from exc
+
+
+def _clean_course(course: Course) -> None:
+    course.code = course.code.strip().lower()
+    course.title = course.title.strip()
+    course.description = course.description.strip()
+    full_clean(course, validate_unique=False)
+    if Course.objects.filter(code=course.code).exclude(pk=course.pk).exists():
+        raise _code_taken()
+
+
+@transaction.atomic
+def course_create(
+    *,
+    actor: Any,
+    code: str,
+    title: str,
+    description: str = "",
+    validity_months: int | None = None,
+    active: bool = True,
+    is_demo: bool = False,
+) -> Course:
+    """Offer a new course; completions of it can then be recorded."""
+    _require_maintainer(actor)
+    course = Course(
+        code=code, title=title, description=description, validity_months=validity_months, active=active,
+        is_demo=is_demo,
+    )
+    _clean_course(course)
+    _save(course, _code_taken())
+    event_record(actor=actor, action="literacy.course.created", target=course, after=course.audit_snapshot())
+    return course
+
+
+@transaction.atomic
+def course_update(*, actor: Any, course: Course, expected_version: int | None = None, **changes: Any) -> Course:
+    """Change a course. A new validity applies to completions recorded from now on, not to earlier ones.
+
+    With ``expected_version``, a change made by someone else in the meantime raises ``Conflict``.
+    """
+    unknown = set(changes) - COURSE_FIELDS
+    if unknown:
+        raise ValueError(f"course_update cannot change {sorted(unknown)}")
+    _require_maintainer(actor)
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    check_version(course, expected_version)
+    before = course.audit_snapshot()
+    for name, value in changes.items():
+        setattr(course, name, value)
+    _clean_course(course)
+    after = course.audit_snapshot()
+    if after == before:
+        return course
+    course.version += 1
+    _save(course, _code_taken())
+    event_record(actor=actor, action="literacy.course.updated", target=course, before=before, after=after)
+    return course
+
+
+@transaction.atomic
+def completion_record(
+    *, actor: Any, person: Any, course: Course, completed_on: dt.date, note: str = ""
+) -> Completion:
+    """Record that ``person`` completed ``course`` on ``completed_on``; it counts for the course's validity."""
+    _require_maintainer(actor)
+    course = Course.objects.get(pk=course.pk)  # the validity as stored now, not as the caller last saw it
+    if completed_on > timezone.localdate():
+        raise DomainError(_("A completion cannot lie in the future."), field="completed_on")
+    completion = Completion(
+        person=person,
+        course=course,
+        completed_on=completed_on,
+        valid_until=course.valid_until(completed_on),
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    full_clean(completion, validate_constraints=False)
+    duplicate = DomainError(
+        _("This completion is already recorded for this person and day."), field="completed_on"
+    )
+    if Completion.objects.filter(person=person, course=course, completed_on=completed_on).exists():
+        raise duplicate
+    _save(completion, duplicate)
+    event_record(
+        actor=actor, action="literacy.completion.recorded", target=person, after=completion.audit_snapshot()
+    )
+    return completion
+
+
+@transaction.atomic
+def completion_remove(*, actor: Any, completion: Completion) -> None:
+    """Remove a completion recorded by mistake; the audit trail keeps what it said."""
+    _require_maintainer(actor)
+    before = completion.audit_snapshot()
+    person = completion.person
+    completion.delete()
+    event_record(actor=actor, action="literacy.completion.removed", target=person, before=before)
