@@ -146,7 +146,7 @@ def test_submitting(viewer, confidential, org, make_usecase, client_for) -> None
 
     assert response.status_code == _expected(viewer, viewer in EDITS, 302)
     if viewer in EDITS:
-        assert UseCase.objects.get(pk=usecase.pk).status == Status.SUBMITTED
+        assert UseCase.objects.get(pk=usecase.pk).status == Status.AWAITING_APPROVAL
     else:
         assert _state(usecase) == before
 

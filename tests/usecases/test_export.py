@@ -83,7 +83,7 @@ def test_spreadsheets_read_back_with_every_column_an_auditor_asks_for(inventory,
     assert row["tools"] == "Cloud-Modell-API (EU) (approved_with_conditions); Enterprise-Chat (approved)"
     assert (row["stage"], row["status"], row["personal_data"], row["purposes"]) == (
         "idea",
-        "submitted",
+        "awaiting_approval",
         "none",
         "productivity",
     )

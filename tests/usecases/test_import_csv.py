@@ -70,7 +70,8 @@ def test_rows_are_drafts_unless_every_question_is_answered(org):
 
     usecases_import(actor=None, format="csv", data=data, owner=org.member)
 
-    assert UseCase.objects.get(title="Vollständig").status == "submitted"
+    # a complete row is submitted, so it goes the way its verdict names (here: to the team lead)
+    assert UseCase.objects.get(title="Vollständig").status == "awaiting_approval"
     assert UseCase.objects.get(title="Halb").status == "draft"
 
 

@@ -171,7 +171,8 @@ def test_a_complete_intake_registers_the_use_case_with_its_history(org, tools, c
 
     assert response["Location"] == reverse("usecases:detail", args=[usecase.pk])
     usecase.refresh_from_db()
-    assert usecase.status == Status.SUBMITTED
+    # "unsure" about monitoring employees counts as yes: the works council reviews it first
+    assert usecase.status == Status.IN_REVIEW
     assert usecase.monitors_employees == "unsure"
     actions = Event.objects.filter(object_type="usecases.usecase", object_id=str(usecase.pk)).order_by("seq")
     assert [action for action in actions.values_list("action", flat=True) if action.startswith("usecase.")] == [

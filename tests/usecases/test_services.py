@@ -83,7 +83,7 @@ def test_unsure_counts_as_an_answer_when_submitting(org) -> None:
 
     submitted = services.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
 
-    assert submitted.status == Status.SUBMITTED
+    assert submitted.status == Status.IN_REVIEW  # unsure is the riskier answer: reviews first
     assert services.answered_unsure(submitted) == ["monitors_employees", "scale"]
 
 

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "leitplanke.usecases",
     "leitplanke.guardrails",
     "leitplanke.literacy",
+    "leitplanke.decisions",
     "leitplanke.web",
 ]
 
@@ -297,4 +298,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- decisions ------------------------------------------------------------------------------------
+#: Business days each review role has to decide (Monday to Friday; public holidays are not counted out).
+REVIEW_DEADLINE_DAYS = {
+    role: env_int(f"LEITPLANKE_REVIEW_DAYS_{role.upper()}", default)
+    for role, default in (
+        ("data_protection", 10),
+        ("information_security", 5),
+        ("works_council", 15),  # co-determination needs a council meeting (BetrVG §§ 29, 87)
+        ("legal", 10),
+        ("ai_governance", 5),
+    )
 }

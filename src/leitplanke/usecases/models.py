@@ -22,10 +22,26 @@ class Stage(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Where the Steckbrief stands: a draft being written, or registered (submitted)."""
+    """Where the use case stands on its way to a decision (``decisions`` moves it after submission).
+
+    draft → submitted → blocked | awaiting approval | in review → approved; "changes requested"
+    goes back to the owner like a draft; rejected is final for that version.
+    """
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    BLOCKED = "blocked", _("Blocked by the rules")
+    IN_REVIEW = "in_review", _("In review")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting the team lead's approval")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+#: States in which the owner is still writing: questions may be left open until (re)submission.
+WRITING = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+#: States from which submitting starts (again) the way to a decision.
+SUBMITTABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.BLOCKED, Status.SUBMITTED})
 
 
 def _single_fact_field(name: str) -> models.CharField[Any, Any]:
@@ -101,6 +117,16 @@ class UseCase(models.Model):
     tools = models.ManyToManyField("catalog.Tool", verbose_name=_("tools"), blank=True, related_name="usecases")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.IDEA)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submission = models.PositiveIntegerField(
+        _("submission"), default=0, editable=False, help_text=_("How often it was submitted for a decision.")
+    )
+    decision_digest = models.CharField(
+        _("verdict of the decision"),
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text=_("The fingerprint of the verdict the current way to a decision follows."),
+    )
     expected_hours_per_month = models.DecimalField(
         _("expected hours saved per month"), max_digits=10, decimal_places=1, null=True, blank=True
     )

@@ -15,7 +15,7 @@ from leitplanke.guardrails.services import verdict_refresh
 
 from . import search
 from .facts import FACTS, FACTS_BY_NAME, UNSURE
-from .models import Status, UseCase
+from .models import SUBMITTABLE, WRITING, Status, UseCase
 
 #: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart).
 EDITABLE_FIELDS = frozenset(
@@ -51,7 +51,7 @@ def _clean_facts(values: dict[str, Any]) -> None:
 
 def _check_complete(usecase: UseCase) -> None:
     """A submitted use case has every question answered (``unsure`` counts as an answer)."""
-    if usecase.status != Status.SUBMITTED:
+    if usecase.status in WRITING:
         return
     missing = missing_for_submit(usecase)
     if missing:
@@ -85,7 +85,7 @@ def usecase_create(
     search.usecase_index(usecase)
     event_record(actor=actor, action="usecase.created", target=usecase, after=usecase.audit_snapshot())
     verdict_refresh(usecase=usecase, actor=actor, tools=tools, new=True)
-    return usecase
+    return _follow_decision(actor, usecase, before_status=Status.DRAFT)
 
 
 @transaction.atomic
@@ -125,6 +125,21 @@ def usecase_update(
         event_record(actor=actor, action=action, target=usecase, before=before, after=after)
         if any(before.get(name) != after.get(name) for name in VERDICT_INPUTS):
             verdict_refresh(usecase=usecase, actor=actor)
+        usecase = _follow_decision(actor, usecase, before_status=str(before["status"]))
+    return usecase
+
+
+def _follow_decision(actor: Any, usecase: UseCase, *, before_status: str) -> UseCase:
+    """A submission starts the way to a decision; a changed verdict on the way changes the way.
+
+    Part of the caller's change, which counted the version already (or created the use case).
+    """
+    from leitplanke.decisions import services as decisions
+
+    if usecase.status == Status.SUBMITTED and before_status != Status.SUBMITTED:
+        return decisions.usecase_route(actor=actor, usecase=usecase, bump_version=False)
+    if usecase.status in decisions.UNDER_DECISION:
+        return decisions.usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
     return usecase
 
 
@@ -140,7 +155,16 @@ def missing_for_submit(usecase: UseCase) -> list[str]:
     ]
 
 
+@transaction.atomic
 def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
-    """Register a draft: every question must be answered ("I am not sure" counts); else a
-    :class:`DomainError` names the first open question and nothing changes."""
+    """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
+    else a :class:`DomainError` names the first open question and nothing changes. The verdict then
+    sets the way: blocked, the team lead's approval, or reviews first (``decisions.usecase_route``)."""
+    from leitplanke.decisions import services as decisions
+
+    if usecase.status not in SUBMITTABLE:
+        raise DomainError(_("This use case is already on its way to a decision."), code="state")
+    if usecase.status == Status.SUBMITTED:  # registered before decisions existed: start the way now
+        check_version(usecase, expected_version)
+        return decisions.usecase_route(actor=actor, usecase=usecase)
     return usecase_update(actor=actor, usecase=usecase, expected_version=expected_version, status=Status.SUBMITTED)

@@ -1,0 +1,143 @@
+"""Reads of the decision workflow: where a review goes, who may decide it, who may approve.
+
+Routing of a review: the reviewers of its role assigned to the owning unit, else to the nearest
+unit above it, else the company-wide ones. Approval: the lead or the deputy of the owning unit,
+provided they hold the qualification the active rule bundle names; a unit whose lead and deputy
+do not hold it passes the approval one level up the org tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from leitplanke.guardrails.selectors import active_bundle, evaluator_for
+from leitplanke.literacy.selectors import holds_qualification
+from leitplanke.org.models import OrgUnit, RoleAssignment
+from leitplanke.org.selectors import has_role
+from leitplanke.usecases.models import UseCase
+
+from .models import Review, ReviewStatus
+
+
+def add_business_days(start: dt.date, days: int) -> dt.date:
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    day = start
+    left = days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def due_date(role: str, *, start: dt.date | None = None) -> dt.date:
+    """When a review of ``role`` requested on ``start`` (today) is due."""
+    days = settings.REVIEW_DEADLINE_DAYS.get(role, 5)
+    return add_business_days(start or timezone.localdate(), days)
+
+
+def _chain(unit: OrgUnit) -> list[OrgUnit]:
+    """``unit`` and every unit above it, nearest first."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids).select_related("lead", "deputy")}
+    return [found[pk] for pk in reversed(ids) if pk in found]
+
+
+def review_unit_for(role: str, unit: OrgUnit) -> OrgUnit | None:
+    """The nearest unit, from ``unit`` upwards, with reviewers of ``role``; ``None``: company-wide."""
+    assigned = set(
+        RoleAssignment.objects.filter(role=role, unit__isnull=False, person__is_active=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    for candidate in _chain(unit):
+        if candidate.pk in assigned:
+            return candidate
+    return None
+
+
+def can_decide_review(user: Any, review: Review) -> bool:
+    """Whether ``user`` is one of the reviewers the review is routed to."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if review.unit_id is None:
+        return has_role(user, review.role)
+    return has_role(user, review.role, review.unit)
+
+
+def reviews_for(user: Any) -> QuerySet[Review]:
+    """The reviews routed to ``user``: their role, for the review's unit or company-wide."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Review.objects.none()
+    condition = Q(pk__in=[])
+    assignments = RoleAssignment.objects.filter(person=user).select_related("unit")
+    for assignment in assignments:
+        if assignment.unit is None:
+            condition |= Q(role=assignment.role)
+        else:
+            condition |= Q(role=assignment.role, unit__path__startswith=assignment.unit.path)
+    return Review.objects.filter(condition).select_related("usecase", "usecase__unit", "unit")
+
+
+def open_reviews_for(user: Any) -> QuerySet[Review]:
+    """The open reviews routed to ``user``, the most urgent first."""
+    return reviews_for(user).filter(status=ReviewStatus.OPEN).order_by("due_on", "id")
+
+
+def current_reviews(usecase: UseCase) -> list[Review]:
+    """The reviews of the use case's latest submission, by role."""
+    return list(
+        Review.objects.filter(usecase=usecase, submission=usecase.submission)
+        .exclude(status=ReviewStatus.CANCELLED)
+        .select_related("unit", "decided_by")
+        .order_by("role")
+    )
+
+
+def required_qualification() -> str | None:
+    """The course code the active rule bundle requires of approving team leads (``None``: none)."""
+    row = active_bundle()
+    if row is None:
+        return None
+    return evaluator_for(row).bundle.approval_qualification
+
+
+@dataclass
+class ApprovalLevel:
+    """Who approves a use case: a unit and the people of it who may, and the units passed over."""
+
+    unit: OrgUnit | None
+    approvers: list[Any] = field(default_factory=list)
+    #: Units below ``unit`` whose lead and deputy lack the qualification (nearest first).
+    passed_over: list[OrgUnit] = field(default_factory=list)
+    qualification: str | None = None
+
+
+def approval_level(usecase: UseCase, *, on: dt.date | None = None) -> ApprovalLevel:
+    """The unit whose lead or deputy approves ``usecase``, walking up while nobody there is qualified."""
+    qualification = required_qualification()
+    level = ApprovalLevel(unit=None, qualification=qualification)
+    for unit in _chain(usecase.unit):
+        leaders = [person for person in (unit.lead, unit.deputy) if person is not None and person.is_active]
+        qualified = [
+            person for person in leaders
+            if qualification is None or holds_qualification(person, qualification, on=on)
+        ]
+        if qualified:
+            level.unit, level.approvers = unit, qualified
+            return level
+        level.passed_over.append(unit)
+    return level
+
+
+def can_approve(user: Any, usecase: UseCase) -> bool:
+    """Whether ``user`` may give the team lead's approval of ``usecase`` now (its state aside)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(person.pk == user.pk for person in approval_level(usecase).approvers)

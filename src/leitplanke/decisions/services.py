@@ -1,0 +1,283 @@
+"""Writes of the decision workflow, each with its audit event on the use case.
+
+``usecase_route`` starts the way to a decision when a use case is submitted: the verdict blocks it,
+leaves it to the team lead, or asks one review per required role first. ``review_decide`` records
+a reviewer's decision; ``usecase_approve`` records the team lead's approval. When the facts or
+tools of a use case on its way change its verdict, ``usecase_reroute`` opens only the reviews that
+became necessary and cancels those no longer needed; the approval and review services check first
+that the verdict they act on is still the current one (a tool or the rules may have changed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.versioning import check_version
+from leitplanke.guardrails.models import Verdict
+from leitplanke.usecases.models import Status, UseCase
+
+from . import selectors
+from .models import APPROVING, Approval, ApprovalScope, Review, ReviewStatus
+
+#: States in which a use case is on its way to a decision or decided, so a verdict change matters.
+UNDER_DECISION = frozenset({Status.BLOCKED, Status.IN_REVIEW, Status.AWAITING_APPROVAL, Status.APPROVED})
+
+
+def _locked(usecase: UseCase) -> UseCase:
+    return UseCase.objects.select_for_update().select_related("unit").get(pk=usecase.pk)
+
+
+def _verdict(usecase: UseCase) -> Verdict:
+    verdict = Verdict.objects.filter(usecase=usecase).select_related("bundle").defer("bundle__files").first()
+    if verdict is None:  # every submitted use case has one; a missing one is a bug, not bad input
+        raise DomainError(_("This use case has no guardrail verdict yet."))
+    return verdict
+
+
+def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bump_version: bool = True) -> None:
+    fields = ["status", "version"]
+    usecase.status = status
+    if bump_version:
+        usecase.version += 1
+    if digest is not None:
+        usecase.decision_digest = digest
+        fields.append("decision_digest")
+    usecase.save(update_fields=[*fields, "updated_at"])
+
+
+def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
+    review = Review.objects.create(
+        usecase=usecase,
+        role=role,
+        unit=selectors.review_unit_for(role, usecase.unit),
+        submission=usecase.submission,
+        due_on=selectors.due_date(role),
+    )
+    event_record(actor=actor, action="decisions.review.opened", target=usecase, after=review.audit_snapshot())
+    return review
+
+
+def _cancel(actor: Any, reviews: list[Review]) -> None:
+    for review in reviews:
+        before = review.audit_snapshot()
+        review.status = ReviewStatus.CANCELLED
+        review.version += 1
+        review.save(update_fields=["status", "version"])
+        event_record(
+            actor=actor, action="decisions.review.cancelled", target=review.usecase, before=before,
+            after=review.audit_snapshot(),
+        )
+
+
+def _status_for(verdict: Verdict, reviews: list[Review]) -> str:
+    """Where a use case stands under ``verdict`` with these reviews of its current submission."""
+    if verdict.decision == "blocked":
+        return Status.BLOCKED
+    if any(review.status == ReviewStatus.OPEN for review in reviews):
+        return Status.IN_REVIEW
+    return Status.AWAITING_APPROVAL
+
+
+@transaction.atomic
+def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
+    """Start a new submission of ``usecase`` on the way its current verdict names.
+
+    Called in the transaction that submits the use case (``usecases.services.usecase_submit``);
+    ``bump_version=False`` when that service counted the version up already.
+    """
+    usecase = _locked(usecase)
+    verdict = _verdict(usecase)
+    open_reviews = list(Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).select_related("usecase"))
+    _cancel(actor, open_reviews)  # a review of an earlier submission decides nothing any more
+    usecase.submission += 1
+    usecase.save(update_fields=["submission"])
+    reviews = []
+    if verdict.decision != "blocked":
+        reviews = [_open_review(actor, usecase, role) for role in verdict.summary.get("reviews", [])]
+    before = {"status": usecase.status}
+    _set_status(usecase, _status_for(verdict, reviews), digest=verdict.summary_digest, bump_version=bump_version)
+    event_record(
+        actor=actor,
+        action="decisions.usecase.routed",
+        target=usecase,
+        before=before,
+        after={
+            "status": usecase.status,
+            "submission": usecase.submission,
+            "risk_class": verdict.risk_class,
+            "decision": verdict.decision,
+            "reviews": [review.role for review in reviews],
+        },
+    )
+    return usecase
+
+
+@transaction.atomic
+def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
+    """Follow a changed verdict: open the reviews it newly needs, cancel those it no longer needs.
+
+    Reviews already decided for a role that is still required stand. An approved use case stays
+    approved if no new review is needed; otherwise it goes back into review. Nothing happens for a
+    use case that is not on its way to a decision or whose verdict is the one it follows.
+    """
+    usecase = _locked(usecase)
+    if usecase.status not in UNDER_DECISION:
+        return usecase
+    verdict = _verdict(usecase)
+    if verdict.summary_digest == usecase.decision_digest:
+        return usecase
+    required = [] if verdict.decision == "blocked" else list(verdict.summary.get("reviews", []))
+    current = [
+        review for review in Review.objects.filter(usecase=usecase, submission=usecase.submission).select_related(
+            "usecase"
+        )
+        if review.status != ReviewStatus.CANCELLED
+    ]
+    _cancel(actor, [r for r in current if r.status == ReviewStatus.OPEN and r.role not in required])
+    standing = {r.role: r for r in current if r.role in required and r.status in (*APPROVING, ReviewStatus.OPEN)}
+    opened = [_open_review(actor, usecase, role) for role in required if role not in standing]
+    reviews = [*standing.values(), *opened]
+    before = {"status": usecase.status}
+    status = _status_for(verdict, reviews)
+    if usecase.status == Status.APPROVED and status == Status.AWAITING_APPROVAL:
+        status = Status.APPROVED  # nothing new to review: the approval stands under the new verdict
+    _set_status(usecase, status, digest=verdict.summary_digest, bump_version=bump_version)
+    event_record(
+        actor=actor,
+        action="decisions.usecase.routed",
+        target=usecase,
+        before=before,
+        after={
+            "status": usecase.status,
+            "submission": usecase.submission,
+            "risk_class": verdict.risk_class,
+            "decision": verdict.decision,
+            "reviews": [review.role for review in opened],
+        },
+    )
+    return usecase
+
+
+#: What a reviewer can decide, and whether a comment or conditions are required.
+OUTCOMES = {
+    ReviewStatus.APPROVED: (False, False),
+    ReviewStatus.APPROVED_WITH_CONDITIONS: (False, True),
+    ReviewStatus.CHANGES_REQUESTED: (True, False),
+    ReviewStatus.REJECTED: (True, False),
+}
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    actor: Any,
+    review: Review,
+    outcome: str,
+    comment: str = "",
+    conditions: str = "",
+    expected_version: int | None = None,
+) -> Review:
+    """Decide a review: approve (with conditions), request changes, or reject, each with a comment.
+
+    Rejecting or requesting changes ends the current submission (the other open reviews are
+    cancelled); the last approving review hands the use case to the team lead. If the verdict changed
+    since the review was requested, the use case is rerouted first and a review that is no longer
+    needed is not decided (the returned review is cancelled).
+    """
+    if outcome not in OUTCOMES:
+        raise DomainError(_("Choose a decision."), field="outcome")
+    needs_comment, needs_conditions = OUTCOMES[ReviewStatus(outcome)]
+    comment, conditions = comment.strip(), conditions.strip()
+    if needs_comment and not comment:
+        raise DomainError(_("Please explain your decision to the owner."), field="comment")
+    if needs_conditions and not conditions:
+        raise DomainError(_("Please state the conditions."), field="conditions")
+    usecase = _locked(review.usecase)
+    review = Review.objects.select_for_update().select_related("unit", "usecase").get(pk=review.pk)
+    if not selectors.can_decide_review(actor, review):
+        raise PermissionDenied(_("This review is routed to other reviewers."))
+    check_version(review, expected_version)
+    if review.status != ReviewStatus.OPEN or usecase.status != Status.IN_REVIEW:
+        raise DomainError(_("This review is already decided or no longer needed."), code="closed")
+    usecase_reroute(actor=actor, usecase=usecase)
+    review.refresh_from_db()
+    if review.status != ReviewStatus.OPEN:
+        return review
+    usecase.refresh_from_db()
+    before = review.audit_snapshot()
+    review.status = outcome
+    review.comment = comment
+    review.conditions = conditions if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS else ""
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.version += 1
+    review.save()
+    event_record(
+        actor=actor, action="decisions.review.decided", target=usecase, before=before, after=review.audit_snapshot()
+    )
+    if outcome in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
+        others = list(
+            Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exclude(pk=review.pk).select_related(
+                "usecase"
+            )
+        )
+        _cancel(actor, others)
+        status = Status.REJECTED if outcome == ReviewStatus.REJECTED else Status.CHANGES_REQUESTED
+        _set_status(usecase, status)
+    elif not Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exists():
+        _set_status(usecase, Status.AWAITING_APPROVAL)
+    return review
+
+
+@transaction.atomic
+def usecase_approve(
+    *, actor: Any, usecase: UseCase, scope: str = ApprovalScope.PILOT, expected_version: int | None = None
+) -> UseCase:
+    """The team lead's approval: they confirm responsibility for the use case under its verdict.
+
+    Only the lead or deputy of the owning unit who holds the qualification the rule bundle names
+    (else of the nearest unit above whose lead or deputy holds it) may approve, and only a use case
+    awaiting approval whose required reviews all approved. If the verdict changed since it was
+    routed, it is rerouted instead and comes back unapproved: the caller checks ``status``.
+    """
+    if scope not in ApprovalScope.values:
+        raise DomainError(_("Choose what the approval allows."), field="scope")
+    usecase = _locked(usecase)
+    check_version(usecase, expected_version)
+    if usecase.status != Status.AWAITING_APPROVAL:
+        raise DomainError(_("This use case is not waiting for an approval."), code="state")
+    if not selectors.can_approve(actor, usecase):
+        raise PermissionDenied(_("Only the team lead responsible under the guardrails approves this use case."))
+    rerouted = usecase_reroute(actor=actor, usecase=usecase)
+    if rerouted.status != Status.AWAITING_APPROVAL:
+        return rerouted
+    verdict = _verdict(usecase)
+    level = selectors.approval_level(usecase)
+    assert level.unit is not None  # noqa: S101 - can_approve found an approver, so a unit
+    approval = Approval.objects.create(
+        usecase=usecase,
+        submission=usecase.submission,
+        scope=scope,
+        approved_by=actor,
+        unit=level.unit,
+        risk_class=verdict.risk_class,
+        bundle=verdict.bundle,
+        summary_digest=verdict.summary_digest,
+        approved_at=timezone.now(),
+    )
+    before = {"status": usecase.status}
+    _set_status(usecase, Status.APPROVED)
+    event_record(
+        actor=actor,
+        action="decisions.usecase.approved",
+        target=usecase,
+        before=before,
+        after={"status": usecase.status, **approval.audit_snapshot()},
+    )
+    return usecase
