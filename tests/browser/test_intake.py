@@ -82,7 +82,8 @@ def test_team_lead_completes_the_intake_and_finds_the_use_case_in_the_library(pa
 
     # and its history shows the creation, by her
     usecase = UseCase.objects.get(title=TITLE)
-    assert (usecase.status, usecase.owner.username, usecase.unit) == (Status.SUBMITTED, "nina.scholz", team)
+    # "unsure" about monitoring employees: the works council reviews it before the team lead decides
+    assert (usecase.status, usecase.owner.username, usecase.unit) == (Status.IN_REVIEW, "nina.scholz", team)
     with translation.override("de"):
         created = action_label("usecase.created")
     with translation.override("de"):
@@ -90,7 +91,11 @@ def test_team_lead_completes_the_intake_and_finds_the_use_case_in_the_library(pa
     history = page.locator("section.history tbody tr")
     rows = [history.nth(number).inner_text() for number in range(history.count())]
     verdicts = [row for row in rows if any(label in row for label in verdict_labels)]
-    assert len(rows) - len(verdicts) == 4  # created, two steps saved, submitted
+    with translation.override("de"):
+        decision_labels = (action_label("decisions.review.opened"), action_label("decisions.usecase.routed"))
+    routing = [row for row in rows if any(label in row for label in decision_labels)]
+    assert len(routing) == 2  # the works council's review requested, the way to a decision set
+    assert len(rows) - len(verdicts) - len(routing) == 4  # created, two steps saved, submitted
     assert verdicts  # the guardrail verdict came with the first step and followed the answers
     oldest = history.last
     assert created in oldest.inner_text()

@@ -57,7 +57,8 @@ def test_loading_the_demo_twice_duplicates_nothing() -> None:
 
     assert _counts() == counts
     assert Event.objects.count() == events
-    assert "0 units, 0 people, 0 tools, 0 use cases, 0 courses and 0 course completions new" in output
+    assert ("0 units, 0 people, 0 tools, 0 use cases, 0 courses, 0 course completions, 0 reviews decided and "
+            "0 approvals new") in output
 
 
 def test_the_demo_is_recorded_in_an_intact_audit_trail() -> None:

@@ -71,7 +71,7 @@ def test_the_navigation_lists_every_capability(client: Client) -> None:
 def test_an_announced_area_says_it_is_not_available_yet(client: Client) -> None:
     client.force_login(PersonFactory())
 
-    response = client.get(reverse("web:area", args=["reviews"]))
+    response = client.get(reverse("web:area", args=["portfolio"]))
 
     assert response.status_code == 200
     assert "noch nicht verfügbar" in response.content.decode()

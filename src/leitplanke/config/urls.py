@@ -10,5 +10,6 @@ urlpatterns = [
     path("usecases/", include("leitplanke.usecases.urls")),
     path("guardrails/", include("leitplanke.guardrails.urls")),
     path("literacy/", include("leitplanke.literacy.urls")),
+    path("reviews/", include("leitplanke.decisions.urls")),
     path("audit/", include("leitplanke.audit.urls")),
 ]

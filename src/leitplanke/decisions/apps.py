@@ -9,7 +9,9 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self) -> None:
-        from leitplanke.audit.labels import register_actions
+        from leitplanke.audit.labels import register_actions, register_fields
+
+        from .models import ApprovalScope, ReviewStatus
 
         register_actions(
             {
@@ -18,5 +20,16 @@ class DecisionsConfig(AppConfig):
                 "decisions.review.cancelled": _("Review no longer needed"),
                 "decisions.review.decided": _("Review decided"),
                 "decisions.usecase.approved": _("Use case approved"),
+            }
+        )
+        # Reviews and approvals are recorded on the use case; these keys are not fields of it.
+        register_fields(
+            {
+                "review_status": (_("review"), ReviewStatus.choices),
+                "due_on": (_("due on"), ()),
+                "comment": (_("comment"), ()),
+                "conditions": (_("conditions"), ()),
+                "scope": (_("scope"), ApprovalScope.choices),
+                "summary_digest": (_("outcome digest"), ()),
             }
         )

@@ -11,12 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leitplanke.org.models import Role
-
-#: The roles the guardrail rules route reviews to (the verdict's ``reviews`` codes).
-REVIEW_ROLES = (
-    Role.DATA_PROTECTION, Role.INFORMATION_SECURITY, Role.WORKS_COUNCIL, Role.LEGAL, Role.AI_GOVERNANCE,
-)
+from leitplanke.org.models import REVIEW_ROLES
 
 
 class ReviewStatus(models.TextChoices):
@@ -91,7 +86,7 @@ class Review(models.Model):
             "role": self.role,
             "unit": self.unit.code if self.unit_id and self.unit else None,
             "submission": self.submission,
-            "status": self.status,
+            "review_status": self.status,
             "due_on": self.due_on.isoformat() if self.due_on else None,
             "comment": self.comment,
             "conditions": self.conditions,

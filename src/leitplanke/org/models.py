@@ -33,6 +33,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+#: The roles the guardrail rules route reviews to (the verdict's ``reviews`` codes), in display order.
+REVIEW_ROLES = (Role.DATA_PROTECTION, Role.INFORMATION_SECURITY, Role.WORKS_COUNCIL, Role.LEGAL, Role.AI_GOVERNANCE)
+
 #: Roles that only make sense for the whole company.
 COMPANY_WIDE_ONLY = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
 

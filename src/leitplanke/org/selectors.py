@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import Membership, OrgUnit, Role, RoleAssignment
+from .models import REVIEW_ROLES, Membership, OrgUnit, Role, RoleAssignment
 
 _CACHE_ATTR = "_leitplanke_role_cache"
 
@@ -50,6 +50,11 @@ def has_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
 def has_any_role(user: Any, role: str) -> bool:
     """Whether ``user`` holds ``role`` anywhere, company-wide or for any unit."""
     return any(held_role == role for held_role, _ in _assignments(user))
+
+
+def has_any_review_role(user: Any) -> bool:
+    """Whether ``user`` holds a review role anywhere (company-wide or for any unit)."""
+    return any(role in REVIEW_ROLES for role, _unit in _assignments(user))
 
 
 def is_administrator(user: Any) -> bool:

@@ -60,9 +60,10 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
 
     def visible_to(self, user: Any) -> UseCaseQuerySet:
         """What ``user`` may read: every non-confidential use case, confidential ones only for the
-        owning unit (members, lead, deputy), owner and contributors, AI governance and auditors."""
+        owning unit (members, lead, deputy), owner and contributors, AI governance, auditors, and the
+        reviewers a review of it was routed to."""
         from leitplanke.org.models import Membership, OrgUnit, Role
-        from leitplanke.org.selectors import has_role
+        from leitplanke.org.selectors import has_any_review_role, has_role
 
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
@@ -75,13 +76,18 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
         ).values("pk")
         contributed = UseCase.contributors.through.objects.filter(user=user).values("usecase_id")
         governed = _units_where_role(user, Role.AI_GOVERNANCE).values("pk")
-        return self.filter(
+        visible = (
             Q(confidential=False)
             | Q(unit_id__in=own_units)
             | Q(owner=user)
             | Q(pk__in=contributed)
             | Q(unit_id__in=governed)
         )
+        if has_any_review_role(user):  # the reviewers a review was routed to read what they review
+            from leitplanke.decisions.selectors import reviews_for
+
+            visible |= Q(pk__in=reviews_for(user).values("usecase_id"))
+        return self.filter(visible)
 
 
 def _units_where_role(user: Any, role: str) -> Any:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.pagination import CappedPaginator
+from leitplanke.decisions.presentation import panel_for
 from leitplanke.guardrails.presentation import explanation_for
 
 from . import selectors, services
@@ -76,6 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history_for(usecase),
         "verdict": explanation_for(usecase),
     }
+    context["panel"] = panel_for(request.user, usecase, can_edit=bool(context["can_edit"]))
     return render(request, "usecases/detail.html", context)
 
 
@@ -146,8 +148,11 @@ def _review(request: HttpRequest, usecase: UseCase) -> HttpResponse:
             messages.error(request, _("Someone else changed this use case in the meantime. Please check it again."))
             return redirect("usecases:intake_step", usecase.pk, REVIEW)
         except DomainError as exc:
+            if exc.code == "state":
+                messages.error(request, str(exc.message))
+                return redirect("usecases:detail", usecase.pk)
             return _open_questions(request, usecase, exc)
-        messages.success(request, _("The use case “%(title)s” is registered.") % {"title": usecase.title})
+        messages.success(request, _submitted_message(usecase))
         return redirect("usecases:detail", usecase.pk)
     context = {
         "usecase": usecase,
@@ -159,6 +164,16 @@ def _review(request: HttpRequest, usecase: UseCase) -> HttpResponse:
         **_step_context(REVIEW),
     }
     return render(request, "usecases/review.html", context)
+
+
+def _submitted_message(usecase: UseCase) -> str:
+    """What the person who submitted reads next: where the use case went."""
+    values = {"title": usecase.title}
+    if usecase.status == Status.BLOCKED:
+        return _("“%(title)s” is submitted, but the rules block it as it is: see the verdict.") % values
+    if usecase.status == Status.IN_REVIEW:
+        return _("“%(title)s” is submitted and waits for the reviews the rules require.") % values
+    return _("“%(title)s” is submitted and waits for the team lead's approval.") % values
 
 
 def _open_questions(request: HttpRequest, usecase: UseCase, error: DomainError) -> HttpResponse:

@@ -46,8 +46,8 @@ AREAS: tuple[Area, ...] = (
         "reviews",
         _("Reviews"),
         _("Reviews routed to your role by the rules, each with a deadline."),
-        "web:area",
-        False,
+        "decisions:review_list",
+        True,
     ),
     Area(
         "literacy",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from leitplanke.catalog import demo as catalog_demo
+from leitplanke.decisions import demo as decisions_demo
 from leitplanke.literacy import demo as literacy_demo
 from leitplanke.org import demo as org_demo
 from leitplanke.usecases import demo as usecase_demo
@@ -40,13 +41,15 @@ class Command(BaseCommand):
             )
         created = org_demo.load(password=options["password"])
         tools = catalog_demo.load()
+        literacy = literacy_demo.load()  # before the use cases: approvals need qualified leads
         usecases = usecase_demo.load()
-        literacy = literacy_demo.load()
+        decided = decisions_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company Beispiel AG ready ({created['units']} units, {created['people']} people, "
-                f"{tools['tools']} tools, {usecases['usecases']} use cases, {literacy['courses']} courses and "
-                f"{literacy['completions']} course completions new)."
+                f"{tools['tools']} tools, {usecases['usecases']} use cases, {literacy['courses']} courses, "
+                f"{literacy['completions']} course completions, {decided['reviews']} reviews decided and "
+                f"{decided['approvals']} approvals new)."
             )
         )
         self.stdout.write("")

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "decisions"
+
+urlpatterns = [
+    path("", views.review_list, name="review_list"),
+    path("<int:pk>/", views.review_detail, name="review_detail"),
+    path("usecases/<int:pk>/approve/", views.usecase_approve, name="usecase_approve"),
+]
