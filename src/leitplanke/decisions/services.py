@@ -30,7 +30,7 @@ UNDER_DECISION = frozenset({Status.BLOCKED, Status.IN_REVIEW, Status.AWAITING_AP
 
 
 def _locked(usecase: UseCase) -> UseCase:
-    return UseCase.objects.select_for_update().select_related("unit").get(pk=usecase.pk)
+    return UseCase.objects.select_for_update(of=("self",)).select_related("unit").get(pk=usecase.pk)
 
 
 def _verdict(usecase: UseCase) -> Verdict:
@@ -199,7 +199,7 @@ def review_decide(
     if needs_conditions and not conditions:
         raise DomainError(_("Please state the conditions."), field="conditions")
     usecase = _locked(review.usecase)
-    review = Review.objects.select_for_update().select_related("unit", "usecase").get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).select_related("unit", "usecase").get(pk=review.pk)
     if not selectors.can_decide_review(actor, review):
         raise PermissionDenied(_("This review is routed to other reviewers."))
     check_version(review, expected_version)
