@@ -345,3 +345,42 @@ def test_the_audit_chain_stays_valid_through_a_whole_decision(make_usecase, revi
     decisions.usecase_approve(actor=qualified_lead, usecase=usecase, scope="production")
 
     assert verify().ok
+
+
+def test_a_tool_no_longer_allowed_blocks_an_approved_use_case_at_once(make_usecase, qualified_lead, tools) -> None:
+    from leitplanke.catalog import services as catalog
+
+    chat = tools["Enterprise-Chat"]
+    usecase = make_usecase(**COMPLETE_FACTS, tools=[chat])
+    decisions.usecase_approve(actor=qualified_lead, usecase=usecase)
+
+    catalog.tool_update(actor=None, tool=chat, status="not_allowed")
+
+    usecase.refresh_from_db()
+    assert usecase.status == Status.BLOCKED
+    assert _actions(usecase)[-1] == "decisions.usecase.routed"
+
+
+def test_publishing_stricter_rules_sends_waiting_use_cases_to_the_new_review(make_usecase, reviewers) -> None:
+    from leitplanke.guardrails.engine import default_folder, read_folder
+    from leitplanke.guardrails.services import bundle_publish
+
+    usecase = make_usecase(**COMPLETE_FACTS)  # harmless: waits for the team lead
+    files = read_folder(default_folder())
+    files["rules/99-house.yaml"] = """\
+rules:
+  - id: house-legal-for-accounting
+    title: {de: Recht prüft die Buchhaltung, en: Legal reviews accounting}
+    reason: {de: Hausregel, en: House rule}
+    rationale: {de: Hausregel, en: House rule}
+    reference: Hausregel 1
+    when: 'unit == "fin-buha"'
+    effects:
+      - review: legal
+"""
+    files["bundle.yaml"] = files["bundle.yaml"].replace('version: "2026.12.1"', 'version: "2026.12.1-haus"')
+    bundle_publish(actor=None, files=files)
+
+    usecase.refresh_from_db()
+    assert usecase.status == Status.IN_REVIEW
+    assert _reviews(usecase) == {"legal": "open"}

@@ -4,15 +4,18 @@
 leaves it to the team lead, or asks one review per required role first. ``review_decide`` records
 a reviewer's decision; ``usecase_approve`` records the team lead's approval. When the facts or
 tools of a use case on its way change its verdict, ``usecase_reroute`` opens only the reviews that
-became necessary and cancels those no longer needed; the approval and review services check first
-that the verdict they act on is still the current one (a tool or the rules may have changed).
+became necessary and cancels those no longer needed; ``usecases_follow_verdicts`` does the same
+after verdicts changed in bulk (a catalogue tool, a published bundle). The approval and review
+services check first that the verdict they act on is still the one the way follows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,6 +165,24 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
         },
     )
     return usecase
+
+
+def usecases_follow_verdicts(*, actor: Any, usecase_ids: Iterable[int] | None = None) -> int:
+    """Reroute every use case on its way whose verdict is no longer the one its way follows.
+
+    Called after verdicts changed in bulk (a catalogue tool changed, a bundle was published), in
+    the same transaction; returns how many use cases were rerouted.
+    """
+    waiting = UseCase.objects.filter(status__in=UNDER_DECISION).exclude(
+        decision_digest=F("verdict__summary_digest")
+    )
+    if usecase_ids is not None:
+        waiting = waiting.filter(pk__in=list(usecase_ids))
+    count = 0
+    for usecase in list(waiting.only("pk")):
+        usecase_reroute(actor=actor, usecase=usecase)
+        count += 1
+    return count
 
 
 #: What a reviewer can decide, and whether a comment or conditions are required.

@@ -225,6 +225,10 @@ class _VerdictWriter:
         self.flush()
         scope = Verdict.objects.all() if usecase_ids is None else Verdict.objects.filter(usecase_id__in=usecase_ids)
         scope.exclude(bundle=self.row).update(bundle=self.row, evaluated_at=self.now)
+        # Use cases on their way to a decision follow their new verdict in the same transaction.
+        from leitplanke.decisions.services import usecases_follow_verdicts
+
+        usecases_follow_verdicts(actor=self.actor, usecase_ids=usecase_ids)
 
 
 def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
