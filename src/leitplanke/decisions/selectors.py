@@ -141,3 +141,17 @@ def can_approve(user: Any, usecase: UseCase) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return any(person.pk == user.pk for person in approval_level(usecase).approvers)
+
+
+def approvals_waiting_for(user: Any) -> list[UseCase]:
+    """Use cases waiting for the approval of ``user`` (as the qualified lead or deputy), oldest first."""
+    led = list(OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user)).values_list("path", flat=True))
+    if not led:
+        return []
+    below = Q()
+    for path in led:
+        below |= Q(unit__path__startswith=path)
+    waiting = UseCase.objects.filter(below, status="awaiting_approval").select_related("unit").order_by(
+        "updated_at", "pk"
+    )
+    return [usecase for usecase in waiting[:200] if can_approve(user, usecase)]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leitplanke.org.selectors import memberships_of, roles_of, units_led_by
+from leitplanke.decisions.selectors import approvals_waiting_for, open_reviews_for
+from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_of, units_led_by
+from leitplanke.usecases.models import Status, UseCase
 
 from .navigation import AREAS_BY_KEY
 
@@ -18,10 +23,21 @@ from .navigation import AREAS_BY_KEY
 def home(request: HttpRequest) -> HttpResponse:
     """My work: where the person belongs and what they are responsible for."""
     user = request.user
+    mine = UseCase.objects.visible_to(user).filter(owner_id=user.pk)
     context = {
         "memberships": memberships_of(user),
         "led_units": units_led_by(user).order_by("path"),
         "roles": roles_of(user),
+        "approvals": approvals_waiting_for(user),
+        "reviews": list(open_reviews_for(user)[:10]),
+        "review_count": open_reviews_for(user).count(),
+        "is_reviewer": has_any_review_role(user),
+        "owned": list(mine.select_related("unit").order_by("-updated_at", "-pk")[:10]),
+        "owned_counts": [
+            (Status(code).label, count)
+            for code, count in sorted(Counter(mine.values_list("status", flat=True)).items())
+        ],
+        "today": timezone.localdate(),
     }
     return render(request, "web/home.html", context)
 
