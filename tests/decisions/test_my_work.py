@@ -45,3 +45,17 @@ def test_the_owner_sees_their_use_cases_counted_by_status(make_usecase, org, cli
 
     assert len(response.context["owned"]) == 3
     assert sorted(count for _label, count in response.context["owned_counts"]) == [1, 1, 1]
+
+
+def test_owner_and_lead_see_the_obligations_due(make_usecase, qualified_lead, org, client_for) -> None:
+    from leitplanke.decisions import services as decisions
+
+    usecase = make_usecase(**COMPLETE_FACTS)
+    decisions.usecase_approve(actor=qualified_lead, usecase=usecase)
+
+    owner = client_for(org.member).get(reverse("web:home")).context
+    lead = client_for(qualified_lead).get(reverse("web:home")).context
+    outsider = client_for(org.outsider).get(reverse("web:home")).context
+
+    assert owner["obligation_count"] == lead["obligation_count"] >= 1
+    assert outsider["obligation_count"] == 0

@@ -232,7 +232,12 @@ def test_the_qualified_lead_approves_and_the_approval_records_the_verdict(make_u
         "pilot", usecase.unit, "minimal", qualified_lead
     )
     assert approval.summary_digest == usecase.verdict.summary_digest
-    assert _actions(usecase)[-1] == "decisions.usecase.approved"
+    actions = _actions(usecase)
+    assert "decisions.usecase.approved" in actions
+    # the approval hands the verdict's obligations to the owner, each recorded
+    assert actions[actions.index("decisions.usecase.approved") + 1:] == ["decisions.obligation.opened"] * len(
+        usecase.verdict.summary["obligations"]
+    )
 
 
 def test_a_lead_without_the_qualification_passes_the_approval_one_level_up(make_usecase, org) -> None:

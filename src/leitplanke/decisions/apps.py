@@ -11,7 +11,7 @@ class DecisionsConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
 
-        from .models import ApprovalScope, ReviewStatus
+        from .models import ApprovalScope, ObligationStatus, ReviewStatus
 
         register_actions(
             {
@@ -20,6 +20,8 @@ class DecisionsConfig(AppConfig):
                 "decisions.review.cancelled": _("Review no longer needed"),
                 "decisions.review.decided": _("Review decided"),
                 "decisions.usecase.approved": _("Use case approved"),
+                "decisions.obligation.opened": _("Obligation assigned"),
+                "decisions.obligation.completed": _("Obligation done"),
             }
         )
         # Reviews and approvals are recorded on the use case; these keys are not fields of it.
@@ -31,5 +33,11 @@ class DecisionsConfig(AppConfig):
                 "conditions": (_("conditions"), ()),
                 "scope": (_("scope"), ApprovalScope.choices),
                 "summary_digest": (_("outcome digest"), ()),
+                "obligation": (_("obligation"), ()),
+                "obligation_title": (_("title"), ()),
+                "blocking": (_("blocks production"), ()),
+                "obligation_status": (_("obligation"), ObligationStatus.choices),
+                "evidence": (_("evidence"), ()),
+                "evidence_link": (_("link to the evidence"), ()),
             }
         )

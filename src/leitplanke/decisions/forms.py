@@ -48,3 +48,14 @@ class ApprovalForm(DomainErrorForm):
         error_messages={"required": _("Please confirm that you take responsibility.")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ObligationDoneForm(DomainErrorForm):
+    """Evidence that an obligation is fulfilled: a description, a link, or both."""
+
+    evidence = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done, by whom, when; for example “Record in the processing register, no. 112”."),
+    )
+    evidence_link = forms.URLField(label=_("Link to the evidence"), required=False, assume_scheme="https")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

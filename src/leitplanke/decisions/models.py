@@ -143,3 +143,81 @@ class Approval(models.Model):
             "bundle": self.bundle_id,
             "summary_digest": self.summary_digest,
         }
+
+
+class ObligationStatus(models.TextChoices):
+    """Whether an obligation is still to do."""
+
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class Obligation(models.Model):
+    """A duty that comes with an approval: from the verdict's obligations or a reviewer's conditions."""
+
+    usecase = models.ForeignKey(
+        "usecases.UseCase", verbose_name=_("use case"), on_delete=models.CASCADE, related_name="obligations"
+    )
+    code = models.CharField(_("code"), max_length=120, help_text=_("The bundle's obligation id, or the review."))
+    submission = models.PositiveIntegerField(_("submission"))
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title_de = models.CharField(_("title (German)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    reference = models.CharField(_("reference"), max_length=300, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    blocking = models.BooleanField(_("blocks production"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObligationStatus.choices, default=ObligationStatus.OPEN, db_index=True
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    evidence_link = models.URLField(_("link to the evidence"), blank=True, max_length=500)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["status", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["usecase", "submission", "code"], name="decisions_obligation_once"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="decisions_obligation_due")]
+
+    def __str__(self) -> str:
+        return self.title_de
+
+    def title(self, lang: str) -> str:
+        """The title in ``lang`` (German for anything but English)."""
+        return self.title_en if lang == "en" else self.title_de
+
+    def description(self, lang: str) -> str:
+        """The description in ``lang``."""
+        return self.description_en if lang == "en" else self.description_de
+
+    def audit_snapshot(self) -> dict[str, object]:
+        """The fields recorded in audit events."""
+        return {
+            "obligation": self.code,
+            "obligation_title": self.title_de,
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "blocking": self.blocking,
+            "obligation_status": self.status,
+            "evidence": self.evidence,
+            "evidence_link": self.evidence_link,
+        }

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from leitplanke.usecases.models import SUBMITTABLE, Status, UseCase
 
 from . import selectors
 from .forms import ApprovalForm
-from .models import Approval, Review, ReviewStatus
+from .models import Approval, Obligation, Review, ReviewStatus
 
 
 @dataclass
@@ -25,6 +25,9 @@ class Panel:
     can_approve: bool
     can_submit: bool
     my_reviews: list[Review] = field(default_factory=list)
+    obligations: list[Obligation] = field(default_factory=list)
+    can_complete: bool = False
+    lang: str = "de"
     approval_form: ApprovalForm | None = None
     today: Any = None
 
@@ -55,4 +58,11 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
         my_reviews=mine,
         approval_form=ApprovalForm(initial={"version": usecase.version}) if may_approve else None,
         today=timezone.localdate(),
+        obligations=list(
+            Obligation.objects.filter(usecase=usecase, submission=usecase.submission)
+            .select_related("owner", "completed_by")
+            .order_by("status", "due_on", "pk")
+        ),
+        can_complete=can_edit,
+        lang=translation.get_language() or "de",
     )

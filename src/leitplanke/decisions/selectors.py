@@ -22,7 +22,7 @@ from leitplanke.org.models import OrgUnit, RoleAssignment
 from leitplanke.org.selectors import has_role
 from leitplanke.usecases.models import UseCase
 
-from .models import Review, ReviewStatus
+from .models import Obligation, ObligationStatus, Review, ReviewStatus
 
 
 def add_business_days(start: dt.date, days: int) -> dt.date:
@@ -155,3 +155,14 @@ def approvals_waiting_for(user: Any) -> list[UseCase]:
         "updated_at", "pk"
     )
     return [usecase for usecase in waiting[:200] if can_approve(user, usecase)]
+
+
+def obligations_due_for(user: Any) -> QuerySet[Obligation]:
+    """Open obligations ``user`` is responsible for, or that belong to a unit they lead, the most urgent first."""
+    led = OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user)).values("pk")
+    return (
+        Obligation.objects.filter(status=ObligationStatus.OPEN)
+        .filter(Q(owner=user) | Q(usecase__unit__in=led))
+        .select_related("usecase")
+        .order_by("due_on", "pk")
+    )

@@ -11,22 +11,24 @@ services check first that the verdict they act on is still the one the way follo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.models import Verdict
+from leitplanke.guardrails.selectors import evaluator_for
 from leitplanke.usecases.models import Status, UseCase
 
 from . import selectors
-from .models import APPROVING, Approval, ApprovalScope, Review, ReviewStatus
+from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
 
 #: States in which a use case is on its way to a decision or decided, so a verdict change matters.
 UNDER_DECISION = frozenset({Status.BLOCKED, Status.IN_REVIEW, Status.AWAITING_APPROVAL, Status.APPROVED})
@@ -301,4 +303,79 @@ def usecase_approve(
         before=before,
         after={"status": usecase.status, **approval.audit_snapshot()},
     )
+    _obligations_open(actor, usecase, verdict)
     return usecase
+
+
+#: Days to fulfil a reviewer's conditions.
+CONDITION_DAYS = 30
+
+
+def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
+    """The obligations of an approval: the verdict's, and one per review approved with conditions."""
+    bundle = evaluator_for(verdict.bundle).bundle
+    today = timezone.localdate()
+    wanted: list[Obligation] = []
+    for code in verdict.summary.get("obligations", []):
+        spec = bundle.obligations.get(code)
+        if spec is None:
+            continue
+        wanted.append(Obligation(
+            code=code, title_de=spec.title.de, title_en=spec.title.en, description_de=spec.description.de,
+            description_en=spec.description.en, reference=spec.reference, blocking=spec.blocking,
+            due_on=today + dt.timedelta(days=spec.due_days),
+        ))
+    reviews = Review.objects.filter(
+        usecase=usecase, submission=usecase.submission, status=ReviewStatus.APPROVED_WITH_CONDITIONS
+    )
+    for review in reviews:
+        titles = {}
+        for lang in ("de", "en"):
+            with translation.override(lang):
+                titles[lang] = _("Conditions of the review by %(role)s") % {"role": review.get_role_display()}
+        wanted.append(Obligation(
+            code=f"review-{review.pk}", review=review, title_de=titles["de"], title_en=titles["en"],
+            description_de=review.conditions, description_en=review.conditions, blocking=True,
+            due_on=today + dt.timedelta(days=CONDITION_DAYS),
+        ))
+    existing = set(Obligation.objects.filter(usecase=usecase, submission=usecase.submission).values_list(
+        "code", flat=True
+    ))
+    for obligation in wanted:
+        if obligation.code in existing:
+            continue  # approved again in the same submission: the duties stand
+        obligation.usecase, obligation.submission, obligation.owner = usecase, usecase.submission, usecase.owner
+        obligation.save()
+        event_record(actor=actor, action="decisions.obligation.opened", target=usecase,
+                     after=obligation.audit_snapshot())
+
+
+@transaction.atomic
+def obligation_complete(
+    *, actor: Any, obligation: Obligation, evidence: str = "", evidence_link: str = "",
+    expected_version: int | None = None,
+) -> Obligation:
+    """Mark an obligation as done, with evidence (a text, a link, or both)."""
+    from leitplanke.usecases.selectors import can_edit
+
+    obligation = Obligation.objects.select_for_update(of=("self",)).select_related("usecase", "usecase__unit").get(
+        pk=obligation.pk
+    )
+    if not can_edit(actor, obligation.usecase):
+        raise PermissionDenied(_("Only the owning unit completes the obligations of its use case."))
+    check_version(obligation, expected_version)
+    if obligation.status == ObligationStatus.DONE:
+        raise DomainError(_("This obligation is already done."), code="closed")
+    evidence, evidence_link = evidence.strip(), evidence_link.strip()
+    if not evidence and not evidence_link:
+        raise DomainError(_("Describe or link the evidence that the obligation is fulfilled."), field="evidence")
+    before = obligation.audit_snapshot()
+    obligation.evidence, obligation.evidence_link = evidence, evidence_link
+    obligation.status = ObligationStatus.DONE
+    obligation.completed_by, obligation.completed_at = actor, timezone.now()
+    obligation.version += 1
+    full_clean(obligation)
+    obligation.save()
+    event_record(actor=actor, action="decisions.obligation.completed", target=obligation.usecase, before=before,
+                 after=obligation.audit_snapshot())
+    return obligation

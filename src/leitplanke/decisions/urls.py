@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.review_list, name="review_list"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
     path("usecases/<int:pk>/approve/", views.usecase_approve, name="usecase_approve"),
+    path("obligations/<int:pk>/done/", views.obligation_done, name="obligation_done"),
 ]

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leitplanke.common.errors import Conflict, DomainError
 from leitplanke.guardrails.presentation import explanation_for
 from leitplanke.usecases.models import Status, UseCase
+from leitplanke.usecases.selectors import can_edit
 
 from . import selectors, services
-from .forms import ApprovalForm, ReviewDecisionForm
-from .models import ReviewStatus
+from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm
+from .models import Obligation, ReviewStatus
 
 
 @login_required
@@ -113,3 +114,33 @@ def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, _("The rules see this use case differently now, so it was not approved: "
                                         "see its way to a decision."))
     return redirect("usecases:detail", usecase.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the evidence that an obligation of a use case is fulfilled."""
+    visible = UseCase.objects.visible_to(request.user)
+    obligation = get_object_or_404(
+        Obligation.objects.filter(usecase__in=visible).select_related("usecase", "usecase__unit"), pk=pk
+    )
+    editor = can_edit(request.user, obligation.usecase)
+    if request.method == "POST" and not editor:
+        raise Http404
+    form = ObligationDoneForm(request.POST if request.method == "POST" else None,
+                              initial={"version": obligation.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obligation_complete(
+                actor=request.user, obligation=obligation, evidence=form.cleaned_data["evidence"],
+                evidence_link=form.cleaned_data["evidence_link"], expected_version=form.cleaned_data["version"],
+            )
+        except Conflict:
+            messages.error(request, _("Someone else changed this obligation in the meantime."))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("The obligation is done."))
+            return redirect("usecases:detail", obligation.usecase.pk)
+    context = {"obligation": obligation, "usecase": obligation.usecase, "form": form if editor else None}
+    return render(request, "decisions/obligation_form.html", context, status=400 if form.errors else 200)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leitplanke.decisions.selectors import approvals_waiting_for, open_reviews_for
+from leitplanke.decisions.selectors import approvals_waiting_for, obligations_due_for, open_reviews_for
 from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_of, units_led_by
 from leitplanke.usecases.models import Status, UseCase
 
@@ -32,6 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "reviews": list(open_reviews_for(user)[:10]),
         "review_count": open_reviews_for(user).count(),
         "is_reviewer": has_any_review_role(user),
+        "obligations": list(obligations_due_for(user)[:10]),
+        "obligation_count": obligations_due_for(user).count(),
         "owned": list(mine.select_related("unit").order_by("-updated_at", "-pk")[:10]),
         "owned_counts": [
             (Status(code).label, count)
