@@ -46,7 +46,12 @@ def _verdict(usecase: UseCase) -> Verdict:
 
 
 def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bump_version: bool = True) -> None:
-    fields = ["status", "version"]
+    fields = ["status", "version", "decided_at"]
+    if status in (Status.APPROVED, Status.REJECTED):
+        if usecase.status != status or usecase.decided_at is None:
+            usecase.decided_at = timezone.now()
+    else:
+        usecase.decided_at = None
     usecase.status = status
     if bump_version:
         usecase.version += 1
@@ -101,7 +106,8 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     open_reviews = list(Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).select_related("usecase"))
     _cancel(actor, open_reviews)  # a review of an earlier submission decides nothing any more
     usecase.submission += 1
-    usecase.save(update_fields=["submission"])
+    usecase.submitted_at, usecase.decided_at = timezone.now(), None
+    usecase.save(update_fields=["submission", "submitted_at", "decided_at"])
     reviews = []
     if verdict.decision != "blocked":
         reviews = [_open_review(actor, usecase, role) for role in verdict.summary.get("reviews", [])]

@@ -6,6 +6,7 @@ app_name = "decisions"
 
 urlpatterns = [
     path("", views.review_list, name="review_list"),
+    path("metrics/", views.metrics, name="metrics"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
     path("usecases/<int:pk>/approve/", views.usecase_approve, name="usecase_approve"),
     path("obligations/<int:pk>/done/", views.obligation_done, name="obligation_done"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leitplanke.common.access import only_for
 from leitplanke.common.errors import Conflict, DomainError
 from leitplanke.guardrails.presentation import explanation_for
 from leitplanke.usecases.models import Status, UseCase
@@ -17,6 +18,7 @@ from leitplanke.usecases.selectors import can_edit
 
 from . import selectors, services
 from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm
+from .metrics import bottlenecks, can_read_metrics
 from .models import Obligation, ReviewStatus
 
 
@@ -32,6 +34,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
             .order_by("-decided_at")[:20]
         ),
         "today": timezone.localdate(),
+        "can_read_metrics": can_read_metrics(request.user),
     }
     return render(request, "decisions/review_list.html", context)
 
@@ -144,3 +147,9 @@ def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("usecases:detail", obligation.usecase.pk)
     context = {"obligation": obligation, "usecase": obligation.usecase, "form": form if editor else None}
     return render(request, "decisions/obligation_form.html", context, status=400 if form.errors else 200)
+
+
+@only_for(can_read_metrics)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Where decisions wait: open reviews by role and age, time to decision, the team leads' share."""
+    return render(request, "decisions/metrics.html", {"figures": bottlenecks()})

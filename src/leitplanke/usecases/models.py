@@ -126,6 +126,13 @@ class UseCase(models.Model):
     submission = models.PositiveIntegerField(
         _("submission"), default=0, editable=False, help_text=_("How often it was submitted for a decision.")
     )
+    submitted_at = models.DateTimeField(
+        _("submitted"), null=True, blank=True, editable=False, help_text=_("When the latest submission began.")
+    )
+    decided_at = models.DateTimeField(
+        _("decided"), null=True, blank=True, editable=False,
+        help_text=_("When the latest submission was approved or rejected."),
+    )
     decision_digest = models.CharField(
         _("verdict of the decision"),
         max_length=32,

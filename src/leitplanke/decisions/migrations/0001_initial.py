@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('guardrails', '0001_initial'),
         ('org', '0002_version'),
-        ('usecases', '0004_usecase_decision_digest_usecase_submission_and_more'),
+        ('usecases', '0004_decision_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
