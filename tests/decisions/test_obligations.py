@@ -109,3 +109,17 @@ def test_approving_again_in_the_same_submission_does_not_duplicate_obligations(m
 
     codes = list(Obligation.objects.filter(usecase=usecase).values_list("code", flat=True))
     assert len(codes) == len(set(codes)) >= count
+
+
+def test_conditions_are_the_owners_obligation_before_the_lead_decides(make_usecase, reviewers, org) -> None:
+    usecase = make_usecase(**WORKS_COUNCIL_FACTS)
+    review = Review.objects.get(usecase=usecase)
+
+    decisions.review_decide(actor=reviewers.works_council, review=review, outcome="approved_with_conditions",
+                            conditions="Betriebsvereinbarung abschließen.")
+
+    condition = Obligation.objects.get(usecase=usecase)
+    assert (condition.code, condition.blocking, condition.owner) == (f"review-{review.pk}", True, org.member)
+    done = decisions.obligation_complete(actor=org.member, obligation=condition,
+                                         evidence="Betriebsvereinbarung Nr. 7 vom 1.12.")
+    assert done.status == ObligationStatus.DONE

@@ -126,7 +126,10 @@ def test_the_last_approving_review_hands_the_use_case_to_the_team_lead(make_usec
     assert (privacy.status, privacy.conditions, privacy.decided_by) == (
         "approved_with_conditions", "Löschkonzept vor dem Start.", reviewers.finance_privacy
     )
-    assert _actions(usecase)[-2:] == ["decisions.review.decided", "decisions.review.decided"]
+    # the conditions became the owner's obligation as soon as they were set
+    assert _actions(usecase)[-3:] == [
+        "decisions.review.decided", "decisions.obligation.opened", "decisions.review.decided"
+    ]
 
 
 @pytest.mark.parametrize("who", ["member", "works_council", "outsider"])

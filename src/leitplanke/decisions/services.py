@@ -215,7 +215,8 @@ def review_decide(
     """Decide a review: approve (with conditions), request changes, or reject, each with a comment.
 
     Rejecting or requesting changes ends the current submission (the other open reviews are
-    cancelled); the last approving review hands the use case to the team lead. If the verdict changed
+    cancelled); the last approving review hands the use case to the team lead. Conditions become a
+    blocking obligation of the owner at once, so they can be fulfilled while others decide. If the verdict changed
     since the review was requested, the use case is rerouted first and a review that is no longer
     needed is not decided (the returned review is cancelled).
     """
@@ -250,6 +251,8 @@ def review_decide(
     event_record(
         actor=actor, action="decisions.review.decided", target=usecase, before=before, after=review.audit_snapshot()
     )
+    if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS:
+        _condition_open(actor, usecase, review)
     if outcome in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
         others = list(
             Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exclude(pk=review.pk).select_related(
@@ -318,7 +321,7 @@ CONDITION_DAYS = 30
 
 
 def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
-    """The obligations of an approval: the verdict's, and one per review approved with conditions."""
+    """The obligations of an approval: the verdict's (the reviewers' conditions are open already)."""
     bundle = evaluator_for(verdict.bundle).bundle
     today = timezone.localdate()
     wanted: list[Obligation] = []
@@ -331,19 +334,23 @@ def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
             description_en=spec.description.en, reference=spec.reference, blocking=spec.blocking,
             due_on=today + dt.timedelta(days=spec.due_days),
         ))
-    reviews = Review.objects.filter(
-        usecase=usecase, submission=usecase.submission, status=ReviewStatus.APPROVED_WITH_CONDITIONS
-    )
-    for review in reviews:
-        titles = {}
-        for lang in ("de", "en"):
-            with translation.override(lang):
-                titles[lang] = _("Conditions of the review by %(role)s") % {"role": review.get_role_display()}
-        wanted.append(Obligation(
-            code=f"review-{review.pk}", review=review, title_de=titles["de"], title_en=titles["en"],
-            description_de=review.conditions, description_en=review.conditions, blocking=True,
-            due_on=today + dt.timedelta(days=CONDITION_DAYS),
-        ))
+    _save_obligations(actor, usecase, wanted)
+
+
+def _condition_open(actor: Any, usecase: UseCase, review: Review) -> None:
+    """A reviewer's conditions become a blocking obligation of the owner at once."""
+    titles = {}
+    for lang in ("de", "en"):
+        with translation.override(lang):
+            titles[lang] = _("Conditions of the review by %(role)s") % {"role": review.get_role_display()}
+    _save_obligations(actor, usecase, [Obligation(
+        code=f"review-{review.pk}", review=review, title_de=titles["de"], title_en=titles["en"],
+        description_de=review.conditions, description_en=review.conditions, blocking=True,
+        due_on=timezone.localdate() + dt.timedelta(days=CONDITION_DAYS),
+    )])
+
+
+def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) -> None:
     existing = set(Obligation.objects.filter(usecase=usecase, submission=usecase.submission).values_list(
         "code", flat=True
     ))
