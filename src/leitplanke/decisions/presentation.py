@@ -42,7 +42,7 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
     reviews = selectors.current_reviews(usecase) if usecase.submission else []
     awaiting = usecase.status == Status.AWAITING_APPROVAL
     level = selectors.approval_level(usecase) if awaiting else None
-    may_approve = awaiting and level is not None and any(person.pk == user.pk for person in level.approvers)
+    may_approve = level is not None and level.allows(user)
     approval = None
     if usecase.status == Status.APPROVED:
         approval = Approval.objects.filter(usecase=usecase).select_related("approved_by", "unit").first()

@@ -118,6 +118,12 @@ class ApprovalLevel:
     passed_over: list[OrgUnit] = field(default_factory=list)
     qualification: str | None = None
 
+    def allows(self, user: Any) -> bool:
+        """Whether ``user`` (an active person) is one of the approvers."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        return any(person.pk == user.pk for person in self.approvers)
+
 
 def approval_level(usecase: UseCase, *, on: dt.date | None = None) -> ApprovalLevel:
     """The unit whose lead or deputy approves ``usecase``, walking up while nobody there is qualified."""
@@ -138,9 +144,7 @@ def approval_level(usecase: UseCase, *, on: dt.date | None = None) -> ApprovalLe
 
 def can_approve(user: Any, usecase: UseCase) -> bool:
     """Whether ``user`` may give the team lead's approval of ``usecase`` now (its state aside)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return any(person.pk == user.pk for person in approval_level(usecase).approvers)
+    return approval_level(usecase).allows(user)
 
 
 def approvals_waiting_for(user: Any) -> list[UseCase]:

@@ -111,8 +111,15 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     reviews = []
     if verdict.decision != "blocked":
         reviews = [_open_review(actor, usecase, role) for role in verdict.summary.get("reviews", [])]
+    _move(actor, usecase, verdict, _status_for(verdict, reviews), opened=reviews, bump_version=bump_version)
+    return usecase
+
+
+def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened: list[Review],
+          bump_version: bool) -> None:
+    """Set the status the verdict leads to, following that verdict now, and record the way."""
     before = {"status": usecase.status}
-    _set_status(usecase, _status_for(verdict, reviews), digest=verdict.summary_digest, bump_version=bump_version)
+    _set_status(usecase, status, digest=verdict.summary_digest, bump_version=bump_version)
     event_record(
         actor=actor,
         action="decisions.usecase.routed",
@@ -123,10 +130,9 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
             "submission": usecase.submission,
             "risk_class": verdict.risk_class,
             "decision": verdict.decision,
-            "reviews": [review.role for review in reviews],
+            "reviews": [review.role for review in opened],
         },
     )
-    return usecase
 
 
 @transaction.atomic
@@ -154,24 +160,10 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
     standing = {r.role: r for r in current if r.role in required and r.status in (*APPROVING, ReviewStatus.OPEN)}
     opened = [_open_review(actor, usecase, role) for role in required if role not in standing]
     reviews = [*standing.values(), *opened]
-    before = {"status": usecase.status}
     status = _status_for(verdict, reviews)
     if usecase.status == Status.APPROVED and status == Status.AWAITING_APPROVAL:
         status = Status.APPROVED  # nothing new to review: the approval stands under the new verdict
-    _set_status(usecase, status, digest=verdict.summary_digest, bump_version=bump_version)
-    event_record(
-        actor=actor,
-        action="decisions.usecase.routed",
-        target=usecase,
-        before=before,
-        after={
-            "status": usecase.status,
-            "submission": usecase.submission,
-            "risk_class": verdict.risk_class,
-            "decision": verdict.decision,
-            "reviews": [review.role for review in opened],
-        },
-    )
+    _move(actor, usecase, verdict, status, opened=opened, bump_version=bump_version)
     return usecase
 
 
@@ -284,14 +276,13 @@ def usecase_approve(
     check_version(usecase, expected_version)
     if usecase.status != Status.AWAITING_APPROVAL:
         raise DomainError(_("This use case is not waiting for an approval."), code="state")
-    if not selectors.can_approve(actor, usecase):
+    level = selectors.approval_level(usecase)
+    if level.unit is None or not level.allows(actor):
         raise PermissionDenied(_("Only the team lead responsible under the guardrails approves this use case."))
     rerouted = usecase_reroute(actor=actor, usecase=usecase)
     if rerouted.status != Status.AWAITING_APPROVAL:
         return rerouted
     verdict = _verdict(usecase)
-    level = selectors.approval_level(usecase)
-    assert level.unit is not None  # noqa: S101 - can_approve found an approver, so a unit
     approval = Approval.objects.create(
         usecase=usecase,
         submission=usecase.submission,
