@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "leitplanke.accounts",
     "leitplanke.audit",
     "leitplanke.org",
@@ -113,6 +114,7 @@ INSTALLED_APPS = [
     "leitplanke.guardrails",
     "leitplanke.literacy",
     "leitplanke.decisions",
+    "leitplanke.notifications",
     "leitplanke.web",
 ]
 
@@ -236,12 +238,19 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# E-mail: Django's SMTP backend (Django 6.1 mailers), configured from the environment.
-_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# E-mail: Django's SMTP backend (Django 6.1 mailers), configured from the environment. In
+# development, without a configured backend, mails are written as files to DATA_DIR/mail.
+_email_backend = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or "EMAIL_HOST" in os.environ
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
 MAILERS = {
     "default": {
         "BACKEND": _email_backend,
-        "OPTIONS": {} if not _email_backend.endswith("smtp.EmailBackend") else {
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail")} if _email_backend.endswith("filebased.EmailBackend") else {}
+        if not _email_backend.endswith("smtp.EmailBackend") else {
             "host": os.environ.get("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
             "username": os.environ.get("EMAIL_HOST_USER", ""),
@@ -300,6 +309,16 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Background work (notifications, webhooks later): Django's task framework, kept in the database
+# and run by ``leitplanke worker``.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+#: The address the links in e-mails point to.
+LEITPLANKE_BASE_URL = os.environ.get("LEITPLANKE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+#: Delivery attempts for one e-mail before it is marked failed (waiting 1, 2, 4, ... minutes between).
+NOTIFICATION_EMAIL_ATTEMPTS = env_int("LEITPLANKE_EMAIL_ATTEMPTS", 5)
+#: Minutes between two runs of the periodic job (deadlines, due obligations, re-certification).
+PERIODIC_JOB_MINUTES = env_int("LEITPLANKE_PERIODIC_MINUTES", 15)
+
 # --- decisions ------------------------------------------------------------------------------------
 #: Business days each review role has to decide (Monday to Friday; public holidays are not counted out).
 REVIEW_DEADLINE_DAYS = {
@@ -312,3 +331,16 @@ REVIEW_DEADLINE_DAYS = {
         ("ai_governance", 5),
     )
 }
+
+#: Months an approval stands before re-certification is due, by risk class.
+RECERTIFICATION_MONTHS = {
+    risk: env_int(f"LEITPLANKE_RECERTIFY_MONTHS_{risk.upper()}", default)
+    for risk, default in (("high", 6), ("limited", 12), ("minimal", 24))
+}
+#: Days before an approval expires that the owner is reminded; days before a review deadline
+#: that the reviewers are; days before an obligation is due that its owner is.
+RECERTIFICATION_REMINDER_DAYS = env_int("LEITPLANKE_RECERTIFY_REMINDER_DAYS", 30)
+REVIEW_REMINDER_DAYS = env_int("LEITPLANKE_REVIEW_REMINDER_DAYS", 2)
+OBLIGATION_REMINDER_DAYS = env_int("LEITPLANKE_OBLIGATION_REMINDER_DAYS", 7)
+#: Largest evidence file accepted, in megabytes.
+EVIDENCE_MAX_MB = env_int("LEITPLANKE_EVIDENCE_MAX_MB", 20)

@@ -124,6 +124,10 @@ class Approval(models.Model):
     )
     summary_digest = models.CharField(_("outcome digest"), max_length=32)
     approved_at = models.DateTimeField(_("approved"))
+    expires_on = models.DateField(
+        _("valid until"), null=True, blank=True,
+        help_text=_("After this day the use case needs re-certification (by risk class)."),
+    )
 
     class Meta:
         verbose_name = _("approval")
@@ -142,7 +146,16 @@ class Approval(models.Model):
             "risk_class": self.risk_class,
             "bundle": self.bundle_id,
             "summary_digest": self.summary_digest,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
         }
+
+
+def evidence_path(obligation: Obligation, filename: str) -> str:
+    """Where an uploaded evidence file is stored: per use case, under a random name that keeps the extension."""
+    import secrets
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:10] if "." in filename else "bin"
+    return f"evidence/{obligation.usecase_id}/{secrets.token_hex(8)}.{suffix}"
 
 
 class ObligationStatus(models.TextChoices):
@@ -178,6 +191,9 @@ class Obligation(models.Model):
     )
     evidence = models.TextField(_("evidence"), blank=True)
     evidence_link = models.URLField(_("link to the evidence"), blank=True, max_length=500)
+    evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True, max_length=300)
+    evidence_file_name = models.CharField(_("file name"), max_length=255, blank=True,
+                                          help_text=_("The name the file had when it was uploaded."))
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("completed by"),
@@ -220,4 +236,5 @@ class Obligation(models.Model):
             "obligation_status": self.status,
             "evidence": self.evidence,
             "evidence_link": self.evidence_link,
+            "evidence_file": self.evidence_file_name,
         }

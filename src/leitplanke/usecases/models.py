@@ -25,7 +25,8 @@ class Status(models.TextChoices):
     """Where the use case stands on its way to a decision (``decisions`` moves it after submission).
 
     draft → submitted → blocked | awaiting approval | in review → approved; "changes requested"
-    goes back to the owner like a draft; rejected is final for that version.
+    goes back to the owner like a draft; rejected is final for that version. An approval that
+    expired (re-certification is due) also goes back to the owner, who submits the use case again.
     """
 
     DRAFT = "draft", _("Draft")
@@ -36,12 +37,15 @@ class Status(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Re-certification due")
 
 
 #: States in which the owner is still writing: questions may be left open until (re)submission.
-WRITING = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+WRITING = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.EXPIRED})
 #: States from which submitting starts (again) the way to a decision.
-SUBMITTABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED, Status.BLOCKED, Status.SUBMITTED})
+SUBMITTABLE = frozenset(
+    {Status.DRAFT, Status.CHANGES_REQUESTED, Status.BLOCKED, Status.SUBMITTED, Status.EXPIRED, Status.APPROVED}
+)
 
 
 def _single_fact_field(name: str) -> models.CharField[Any, Any]:

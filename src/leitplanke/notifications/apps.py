@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """Notifications: the in-app inbox and e-mail in the recipient's language, sent by the worker."""
+
+    name = "leitplanke.notifications"
+    verbose_name = _("Notifications")
