@@ -11,5 +11,6 @@ urlpatterns = [
     path("guardrails/", include("leitplanke.guardrails.urls")),
     path("literacy/", include("leitplanke.literacy.urls")),
     path("reviews/", include("leitplanke.decisions.urls")),
+    path("notifications/", include("leitplanke.notifications.urls")),
     path("audit/", include("leitplanke.audit.urls")),
 ]

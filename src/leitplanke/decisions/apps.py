@@ -22,6 +22,8 @@ class DecisionsConfig(AppConfig):
                 "decisions.usecase.approved": _("Use case approved"),
                 "decisions.obligation.opened": _("Obligation assigned"),
                 "decisions.obligation.completed": _("Obligation done"),
+                "decisions.usecase.stage_moved": _("Stage changed"),
+                "decisions.usecase.expired": _("Approval expired: re-certification due"),
             }
         )
         # Reviews and approvals are recorded on the use case; these keys are not fields of it.
@@ -33,11 +35,13 @@ class DecisionsConfig(AppConfig):
                 "conditions": (_("conditions"), ()),
                 "scope": (_("scope"), ApprovalScope.choices),
                 "summary_digest": (_("outcome digest"), ()),
+                "expires_on": (_("valid until"), ()),
                 "obligation": (_("obligation"), ()),
                 "obligation_title": (_("title"), ()),
                 "blocking": (_("blocks production"), ()),
                 "obligation_status": (_("obligation"), ObligationStatus.choices),
                 "evidence": (_("evidence"), ()),
                 "evidence_link": (_("link to the evidence"), ()),
+                "evidence_file": (_("evidence file"), ()),
             }
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from leitplanke.common.forms import DomainErrorForm
@@ -50,12 +53,36 @@ class ApprovalForm(DomainErrorForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+#: The file types the service accepts as evidence, as the form names them to people.
+EVIDENCE_FILE_TYPES = "PDF, PNG, JPG, TXT, CSV, DOCX, XLSX, PPTX, ODT, ODS, MD, EML, MSG, ZIP"
+
+
 class ObligationDoneForm(DomainErrorForm):
-    """Evidence that an obligation is fulfilled: a description, a link, or both."""
+    """Evidence that an obligation is fulfilled: a description, a link, a file, or several."""
 
     evidence = forms.CharField(
         label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done, by whom, when; for example “Record in the processing register, no. 112”."),
     )
     evidence_link = forms.URLField(label=_("Link to the evidence"), required=False, assume_scheme="https")
+    evidence_file = forms.FileField(label=_("File with the evidence"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per request: the language is the reader's, the limit the one configured now.
+        self.fields["evidence_file"].help_text = _(
+            "For example a signed record or a screenshot. Allowed file types: %(types)s; at most %(max)s MB."
+        ) % {"types": EVIDENCE_FILE_TYPES, "max": settings.EVIDENCE_MAX_MB}
+
+
+class StageForm(forms.Form):
+    """One of the moves of an approved use case (the buttons of its decision panel)."""
+
+    action = forms.ChoiceField(choices=[
+        ("pilot", _("Start the pilot")),
+        ("production", _("Move to production")),
+        ("submit_production", _("Submit for production")),
+        ("retired", _("Retire")),
+    ])
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

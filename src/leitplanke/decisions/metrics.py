@@ -84,8 +84,10 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
         status=ReviewStatus.CANCELLED
     )
     decided = list(
-        UseCase.objects.filter(status__in=(Status.APPROVED, Status.REJECTED), decided_at__isnull=False,
-                               submitted_at__isnull=False)
+        UseCase.objects.filter(
+            status__in=(Status.APPROVED, Status.REJECTED, Status.EXPIRED), decided_at__isnull=False,
+            submitted_at__isnull=False,
+        )
         .annotate(reviewed=Exists(reviewed))
         .values_list("status", "reviewed", "submitted_at", "decided_at", "unit__path")
     )
@@ -100,7 +102,7 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
         ids = [int(part) for part in path.strip("/").split("/") if part]
         department = departments.get(ids[1] if len(ids) > 1 else ids[0], "—")
         per_department[department].append(days)
-    by_team_lead = sum(1 for status, was_reviewed, *_ in decided if status == Status.APPROVED and not was_reviewed)
+    by_team_lead = sum(1 for status, was_reviewed, *_ in decided if status != Status.REJECTED and not was_reviewed)
     open_reviews = Review.objects.filter(status=ReviewStatus.OPEN).values_list("role", "created_at", "due_on")
     bands: dict[str, dict[str, int]] = {str(role): dict.fromkeys((key for _, key in AGE_BANDS), 0)
                                         for role in REVIEW_ROLES}

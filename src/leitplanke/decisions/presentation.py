@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from leitplanke.usecases.models import SUBMITTABLE, Status, UseCase
+from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
 from . import selectors
 from .forms import ApprovalForm
-from .models import Approval, Obligation, Review, ReviewStatus
+from .models import Approval, ApprovalScope, Obligation, Review, ReviewStatus
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Panel:
     lang: str = "de"
     approval_form: ApprovalForm | None = None
     today: Any = None
+    #: The moves the viewer may make with the use case: (action, label), retiring last.
+    stage_actions: list[tuple[str, Any]] = field(default_factory=list)
 
     @property
     def started(self) -> bool:
@@ -44,8 +47,8 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
     level = selectors.approval_level(usecase) if awaiting else None
     may_approve = level is not None and level.allows(user)
     approval = None
-    if usecase.status == Status.APPROVED:
-        approval = Approval.objects.filter(usecase=usecase).select_related("approved_by", "unit").first()
+    if usecase.status in (Status.APPROVED, Status.EXPIRED):
+        approval = selectors.current_approval(usecase)
     mine = [review for review in reviews if review.status == ReviewStatus.OPEN
             and selectors.can_decide_review(user, review)]
     return Panel(
@@ -56,7 +59,11 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
         can_approve=may_approve,
         can_submit=can_edit and usecase.status in SUBMITTABLE and usecase.status != Status.DRAFT,
         my_reviews=mine,
-        approval_form=ApprovalForm(initial={"version": usecase.version}) if may_approve else None,
+        approval_form=ApprovalForm(initial={
+            "version": usecase.version,
+            "scope": ApprovalScope.PRODUCTION if usecase.stage == Stage.PRODUCTION else ApprovalScope.PILOT,
+        }) if may_approve else None,
+        stage_actions=_stage_actions(usecase, approval) if can_edit else [],
         today=timezone.localdate(),
         obligations=list(
             Obligation.objects.filter(usecase=usecase, submission=usecase.submission)
@@ -66,3 +73,20 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
         can_complete=can_edit,
         lang=translation.get_language() or "de",
     )
+
+
+def _stage_actions(usecase: UseCase, approval: Approval | None) -> list[tuple[str, Any]]:
+    """What the owning unit can do next with the stage of ``usecase``."""
+    if usecase.stage == Stage.RETIRED or usecase.submission == 0:
+        return []
+    actions: list[tuple[str, Any]] = []
+    if usecase.status == Status.APPROVED:
+        if usecase.stage == Stage.IDEA:
+            actions.append(("pilot", _("Start the pilot")))
+        if usecase.stage != Stage.PRODUCTION:
+            if approval is not None and approval.scope == ApprovalScope.PRODUCTION:
+                actions.append(("production", _("Move to production")))
+            else:
+                actions.append(("submit_production", _("Submit for production")))
+    actions.append(("retired", _("Retire")))
+    return actions

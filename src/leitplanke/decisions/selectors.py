@@ -170,3 +170,51 @@ def obligations_due_for(user: Any) -> QuerySet[Obligation]:
         .select_related("usecase")
         .order_by("due_on", "pk")
     )
+
+
+def reviewers_of(review: Review) -> list[Any]:
+    """The people a review is routed to: the active holders of its role for its unit (or company-wide)."""
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(is_active=True, role_assignments__role=review.role)
+    if review.unit_id is None:
+        people = people.filter(role_assignments__unit__isnull=True)
+    else:
+        people = people.filter(role_assignments__unit_id=review.unit_id)
+    return list(people.distinct())
+
+
+def governance_people() -> list[Any]:
+    """The company-wide AI-governance people, told when a review is overdue."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model().objects.filter(
+            is_active=True, role_assignments__role="ai_governance", role_assignments__unit__isnull=True
+        ).distinct()
+    )
+
+
+def current_approval(usecase: UseCase) -> Any:
+    """The approval of the use case's current submission (the latest), or ``None``."""
+    from .models import Approval
+
+    return (
+        Approval.objects.filter(usecase=usecase, submission=usecase.submission)
+        .select_related("approved_by", "unit").order_by("-approved_at", "-pk").first()
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the last day of a shorter month)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def approval_expiry(risk_class: str, *, start: dt.date | None = None) -> dt.date:
+    """Until when an approval of a use case of ``risk_class`` given on ``start`` (today) stands."""
+    months = settings.RECERTIFICATION_MONTHS.get(risk_class) or min(settings.RECERTIFICATION_MONTHS.values())
+    return add_months(start or timezone.localdate(), months)

@@ -27,7 +27,7 @@ from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
 from leitplanke.usecases.models import Status, UseCase
 
-from . import selectors
+from . import notices, selectors
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
 
 #: States in which a use case is on its way to a decision or decided, so a verdict change matters.
@@ -50,7 +50,7 @@ def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bum
     if status in (Status.APPROVED, Status.REJECTED):
         if usecase.status != status or usecase.decided_at is None:
             usecase.decided_at = timezone.now()
-    else:
+    elif status != Status.EXPIRED:  # an expired approval was still a decision, when it was made
         usecase.decided_at = None
     usecase.status = status
     if bump_version:
@@ -70,6 +70,7 @@ def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
         due_on=selectors.due_date(role),
     )
     event_record(actor=actor, action="decisions.review.opened", target=usecase, after=review.audit_snapshot())
+    notices.review_assigned(actor, review)
     return review
 
 
@@ -243,6 +244,7 @@ def review_decide(
     event_record(
         actor=actor, action="decisions.review.decided", target=usecase, before=before, after=review.audit_snapshot()
     )
+    notices.review_decided(actor, review)
     if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS:
         _condition_open(actor, usecase, review)
     if outcome in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
@@ -293,6 +295,7 @@ def usecase_approve(
         bundle=verdict.bundle,
         summary_digest=verdict.summary_digest,
         approved_at=timezone.now(),
+        expires_on=selectors.approval_expiry(verdict.risk_class),
     )
     before = {"status": usecase.status}
     _set_status(usecase, Status.APPROVED)
@@ -304,6 +307,7 @@ def usecase_approve(
         after={"status": usecase.status, **approval.audit_snapshot()},
     )
     _obligations_open(actor, usecase, verdict)
+    notices.usecase_approved(actor, usecase)
     return usecase
 
 
@@ -357,10 +361,22 @@ def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) ->
 @transaction.atomic
 def obligation_complete(
     *, actor: Any, obligation: Obligation, evidence: str = "", evidence_link: str = "",
-    expected_version: int | None = None,
+    evidence_file: Any = None, expected_version: int | None = None,
 ) -> Obligation:
-    """Mark an obligation as done, with evidence (a text, a link, or both)."""
+    """Mark an obligation as done, with evidence (a text, a link, an uploaded file, or several).
+
+    ``evidence_file`` is a Django ``UploadedFile``; it is checked (type, size) before anything is
+    written, stored under a random name, and its original name is kept for the download.
+    """
+    import unicodedata
+
+    from django.conf import settings
+
     from leitplanke.usecases.selectors import can_edit
+
+    #: File types accepted as evidence: documents, images, text, e-mails and archives, no executables.
+    allowed = ("pdf", "png", "jpg", "jpeg", "txt", "csv", "docx", "xlsx", "pptx", "odt", "ods", "md", "eml", "msg",
+               "zip")
 
     obligation = Obligation.objects.select_for_update(of=("self",)).select_related("usecase", "usecase__unit").get(
         pk=obligation.pk
@@ -371,15 +387,51 @@ def obligation_complete(
     if obligation.status == ObligationStatus.DONE:
         raise DomainError(_("This obligation is already done."), code="closed")
     evidence, evidence_link = evidence.strip(), evidence_link.strip()
-    if not evidence and not evidence_link:
-        raise DomainError(_("Describe or link the evidence that the obligation is fulfilled."), field="evidence")
+    if not evidence and not evidence_link and evidence_file is None:
+        raise DomainError(_("Describe, link or attach the evidence that the obligation is fulfilled."),
+                          field="evidence")
+    file_name = ""
+    if evidence_file is not None:
+        # Only the last part of the name the browser sent, without control characters: it is shown
+        # and sent back as the download's name, never used as a path (the stored name is random).
+        raw = (evidence_file.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+        file_name = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C").strip()
+        stem, dot, extension = file_name.rpartition(".")
+        extension = extension.lower() if dot else ""
+        if extension not in allowed:
+            raise DomainError(
+                _("Files of this type cannot be attached. Allowed are: %(types)s.")
+                % {"types": ", ".join(allowed).upper()},
+                field="evidence_file", code="file_type",
+            )
+        if len(file_name) > 255:
+            file_name = f"{stem[:254 - len(extension)]}.{extension}"
+        if not evidence_file.size:
+            raise DomainError(_("The file is empty."), field="evidence_file", code="file_empty")
+        if evidence_file.size > settings.EVIDENCE_MAX_MB * 1024 * 1024:
+            raise DomainError(
+                _("The file is too large: at most %(max)s MB are allowed.") % {"max": settings.EVIDENCE_MAX_MB},
+                field="evidence_file", code="file_size",
+            )
     before = obligation.audit_snapshot()
     obligation.evidence, obligation.evidence_link = evidence, evidence_link
     obligation.status = ObligationStatus.DONE
     obligation.completed_by, obligation.completed_at = actor, timezone.now()
     obligation.version += 1
-    full_clean(obligation)
-    obligation.save()
-    event_record(actor=actor, action="decisions.obligation.completed", target=obligation.usecase, before=before,
-                 after=obligation.audit_snapshot())
+    written = False
+    try:
+        if evidence_file is not None:
+            # Writes the file to storage now, under the random name of ``evidence_path``.
+            obligation.evidence_file.save(file_name, evidence_file, save=False)
+            written = True
+            obligation.evidence_file_name = file_name
+        full_clean(obligation)
+        obligation.save()
+        event_record(actor=actor, action="decisions.obligation.completed", target=obligation.usecase, before=before,
+                     after=obligation.audit_snapshot())
+    except BaseException:
+        # The transaction rolls back; the file written above must not stay behind without its row.
+        if written:
+            obligation.evidence_file.delete(save=False)
+        raise
     return obligation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from leitplanke.usecases.models import Status, UseCase
 from leitplanke.usecases.selectors import can_edit
 
 from . import selectors, services
-from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm
+from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm, StageForm
 from .metrics import bottlenecks, can_read_metrics
 from .models import Obligation, ReviewStatus
 
@@ -130,13 +130,16 @@ def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
     editor = can_edit(request.user, obligation.usecase)
     if request.method == "POST" and not editor:
         raise Http404
-    form = ObligationDoneForm(request.POST if request.method == "POST" else None,
-                              initial={"version": obligation.version})
+    if request.method == "POST":
+        form = ObligationDoneForm(request.POST, request.FILES, initial={"version": obligation.version})
+    else:
+        form = ObligationDoneForm(initial={"version": obligation.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.obligation_complete(
                 actor=request.user, obligation=obligation, evidence=form.cleaned_data["evidence"],
-                evidence_link=form.cleaned_data["evidence_link"], expected_version=form.cleaned_data["version"],
+                evidence_link=form.cleaned_data["evidence_link"], evidence_file=form.cleaned_data["evidence_file"],
+                expected_version=form.cleaned_data["version"],
             )
         except Conflict:
             messages.error(request, _("Someone else changed this obligation in the meantime."))
@@ -149,7 +152,57 @@ def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "decisions/obligation_form.html", context, status=400 if form.errors else 200)
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file attached as evidence to an obligation, for those who can see its use case."""
+    visible = UseCase.objects.visible_to(request.user)
+    obligation = get_object_or_404(Obligation.objects.filter(usecase__in=visible).exclude(evidence_file=""), pk=pk)
+    try:
+        handle = obligation.evidence_file.open("rb")
+    except FileNotFoundError:  # the row names a file the storage no longer has
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=obligation.evidence_file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @only_for(can_read_metrics)
 def metrics(request: HttpRequest) -> HttpResponse:
     """Where decisions wait: open reviews by role and age, time to decision, the team leads' share."""
     return render(request, "decisions/metrics.html", {"figures": bottlenecks()})
+
+
+@login_required
+@require_POST
+def usecase_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an approved use case into pilot or production, submit it for production, or retire it."""
+    from . import lifecycle
+
+    usecase = get_object_or_404(UseCase.objects.visible_to(request.user).select_related("unit"), pk=pk)
+    if not can_edit(request.user, usecase):
+        raise Http404
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what should happen with the use case."))
+        return redirect("usecases:detail", usecase.pk)
+    action, version = form.cleaned_data["action"], form.cleaned_data["version"]
+    try:
+        if action == "submit_production":
+            moved = lifecycle.usecase_submit_for_production(actor=request.user, usecase=usecase,
+                                                             expected_version=version)
+        else:
+            moved = lifecycle.usecase_stage_move(actor=request.user, usecase=usecase, stage=action,
+                                                 expected_version=version)
+    except Conflict:
+        messages.error(request, _("The use case changed in the meantime. Please look at it again."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if action == "submit_production":
+            messages.success(request, _("Submitted for production: %(status)s.") % {
+                "status": moved.get_status_display()})
+        else:
+            messages.success(request, _("The use case is now in the stage “%(stage)s”.") % {
+                "stage": moved.get_stage_display()})
+    return redirect("usecases:detail", usecase.pk)

@@ -25,7 +25,6 @@ class Kind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Review deadline passed")
     OBLIGATION_DUE = "obligation_due", _("Obligation due")
     RECERTIFICATION_DUE = "recertification_due", _("Re-certification due")
-    TOOL_REQUEST_DECIDED = "tool_request_decided", _("Tool request decided")
 
 
 class EmailStatus(models.TextChoices):

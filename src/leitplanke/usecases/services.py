@@ -15,7 +15,7 @@ from leitplanke.guardrails.services import verdict_refresh
 
 from . import search
 from .facts import FACTS, FACTS_BY_NAME, UNSURE
-from .models import SUBMITTABLE, WRITING, Status, UseCase
+from .models import SUBMITTABLE, WRITING, Stage, Status, UseCase
 
 #: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart).
 EDITABLE_FIELDS = frozenset(
@@ -106,6 +106,7 @@ def usecase_update(
     _clean_facts(changes)
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
     check_version(usecase, expected_version)
+    _check_stage_change(usecase, changes)
     before = usecase.audit_snapshot()
     for field, value in changes.items():
         setattr(usecase, field, value)
@@ -127,6 +128,23 @@ def usecase_update(
             verdict_refresh(usecase=usecase, actor=actor)
         usecase = _follow_decision(actor, usecase, before_status=str(before["status"]))
     return usecase
+
+
+def _check_stage_change(usecase: UseCase, changes: dict[str, Any]) -> None:
+    """An approved use case moves into pilot or production only through ``decisions.lifecycle``,
+    which checks the approval's scope, the blocking obligations and the current rules first."""
+    stage = changes.get("stage", usecase.stage)
+    if (
+        usecase.status == Status.APPROVED
+        and changes.get("status", Status.APPROVED) == Status.APPROVED
+        and stage != usecase.stage
+        and stage != Stage.RETIRED
+    ):
+        raise DomainError(
+            _("An approved use case moves into pilot or production with the buttons on its page, so that the "
+              "rules can check it first."),
+            field="stage",
+        )
 
 
 def _follow_decision(actor: Any, usecase: UseCase, *, before_status: str) -> UseCase:

@@ -28,7 +28,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             entries.append(
                 {"area": None, "title": _("Audit trail"), "url": url, "current": request.path.startswith(url)}
             )
+    unread = 0
+    if signed_in:
+        from leitplanke.notifications.models import Notification
+
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     return {
+        "nav_unread": unread,
         "nav_entries": entries,
         "nav_languages": settings.LANGUAGES,
         "nav_is_admin": signed_in and is_administrator(user),

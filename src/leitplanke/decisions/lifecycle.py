@@ -1,0 +1,133 @@
+"""Writes after the decision: moving an approved use case into pilot or production, retiring it,
+and the expiry of an approval that makes re-certification due.
+
+Moving to production evaluates the use case again under the current rule bundle: if the rules now
+ask for more (a review not yet approved, or a block), nothing moves and the error says what is
+needed. Blocking obligations must be done first, and the approval must cover production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.versioning import check_version
+from leitplanke.org.models import Role
+from leitplanke.usecases.models import Stage, Status, UseCase
+
+from . import notices, selectors
+from .models import ApprovalScope, Obligation, ObligationStatus, ReviewStatus
+from .services import _locked, _set_status, _verdict, usecase_reroute
+
+
+def _refused_by_rules(usecase: UseCase) -> DomainError:
+    """Why the rules do not let the use case go on, named for its owner."""
+    verdict = _verdict(usecase)
+    if verdict.decision == "blocked":
+        return DomainError(_("Under the current rules this use case is blocked in that stage; see its verdict."),
+                           code="rules")
+    approved = {
+        review.role for review in selectors.current_reviews(usecase)
+        if review.status in (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS)
+    }
+    missing = [str(Role(role).label) for role in verdict.summary.get("reviews", []) if role not in approved]
+    return DomainError(
+        _("Under the current rules this stage needs a review by %(roles)s first. Submit the use case again "
+          "for this stage.") % {"roles": ", ".join(missing)},
+        code="rules",
+    )
+
+
+@transaction.atomic
+def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
+    """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
+    from leitplanke.guardrails.services import verdict_refresh
+    from leitplanke.usecases import search
+    from leitplanke.usecases.selectors import can_edit
+
+    usecase = _locked(usecase)
+    if not can_edit(actor, usecase):
+        raise PermissionDenied(_("Only the owning unit moves its use case on."))
+    check_version(usecase, expected_version)
+    if stage not in Stage.values or stage == Stage.IDEA:
+        raise DomainError(_("Choose pilot, production or retired."), field="stage")
+    if usecase.stage == Stage.RETIRED:
+        raise DomainError(_("This use case is retired. Register a new one to use it again."), code="state")
+    if stage == usecase.stage:
+        raise DomainError(_("The use case is in that stage already."), code="state")
+    if stage != Stage.RETIRED:
+        if usecase.status != Status.APPROVED:
+            raise DomainError(_("Only an approved use case goes into pilot or production."), code="state")
+        if stage == Stage.PRODUCTION:
+            approval = selectors.current_approval(usecase)
+            if approval is None or approval.scope != ApprovalScope.PRODUCTION:
+                raise DomainError(_("The approval covers a pilot only. Submit the use case again so that the team "
+                                    "lead can approve it for production."), code="scope")
+            blocking = list(Obligation.objects.filter(
+                usecase=usecase, blocking=True, status=ObligationStatus.OPEN
+            ).order_by("due_on", "pk"))
+            if blocking:
+                titles = ", ".join(f"“{obligation.title(_lang())}”" for obligation in blocking)
+                raise DomainError(_("These obligations must be done before production: %(titles)s.")
+                                  % {"titles": titles}, code="obligations")
+    savepoint = transaction.savepoint()
+    before = {"stage": usecase.stage}
+    usecase.stage = stage
+    usecase.version += 1
+    usecase.save(update_fields=["stage", "version", "updated_at"])
+    search.usecase_index(usecase)
+    event_record(actor=actor, action="decisions.usecase.stage_moved", target=usecase, before=before,
+                 after={"stage": stage})
+    if stage != Stage.RETIRED:
+        verdict_refresh(usecase=usecase, actor=actor)
+        usecase = usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
+        if usecase.status != Status.APPROVED:
+            error = _refused_by_rules(usecase)
+            transaction.savepoint_rollback(savepoint)
+            raise error
+    transaction.savepoint_commit(savepoint)
+    return usecase
+
+
+def _lang() -> str:
+    from django.utils import translation
+
+    return translation.get_language() or "de"
+
+
+@transaction.atomic
+def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) -> bool:
+    """End an approval whose validity passed: the use case is due for re-certification.
+
+    The owner (and the unit's lead) are told; the owner checks the answers and submits it again.
+    Returns whether it expired now (``False``: not approved, retired, or still valid).
+    """
+    usecase = _locked(usecase)
+    if usecase.status != Status.APPROVED or usecase.stage == Stage.RETIRED:
+        return False
+    approval = selectors.current_approval(usecase)
+    if approval is None or approval.expires_on is None or approval.expires_on >= (today or timezone.localdate()):
+        return False
+    before = {"status": usecase.status}
+    _set_status(usecase, Status.EXPIRED)
+    event_record(actor=actor, action="decisions.usecase.expired", target=usecase, before=before,
+                 after={"status": usecase.status, "expires_on": approval.expires_on.isoformat()})
+    notices.recertification_due(usecase, approval.expires_on, expired=True)
+    return True
+
+
+def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+    """Ask for production when the rules want more for it than for the pilot: a new submission in
+    the stage production, which goes the way its verdict names (reviews, then the team lead)."""
+    from leitplanke.usecases import services as usecases
+
+    if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
+        raise DomainError(_("Only an approved use case that is not in production yet is submitted for it."),
+                          code="state")
+    return usecases.usecase_update(actor=actor, usecase=usecase, expected_version=expected_version,
+                                   stage=Stage.PRODUCTION, status=Status.SUBMITTED)

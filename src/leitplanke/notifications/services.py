@@ -1,0 +1,135 @@
+"""Writes of notifications: tell people, send the e-mail, mark as read.
+
+``notify`` is called inside the transaction of the change it reports; the e-mails are handed to
+the background worker only when that transaction commits, so a rolled-back change tells nobody.
+Notifications are messages about audited changes, not changes themselves: they are not written
+to the audit trail (their delivery log is the notification row).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .content import content_for
+from .models import EmailStatus, Kind, Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    kind: Kind | str,
+    recipients: Iterable[Any],
+    key: str,
+    usecase: Any = None,
+    params: dict[str, Any] | None = None,
+    link: str = "",
+    actor: Any = None,
+) -> list[Notification]:
+    """Tell each active recipient (but not ``actor`` themselves) once per ``key``; returns the new ones."""
+    seen: set[int] = set()
+    created: list[Notification] = []
+    for person in recipients:
+        if person is None or not person.is_active or person.pk in seen:
+            continue
+        if actor is not None and getattr(actor, "pk", None) == person.pk:
+            continue
+        seen.add(person.pk)
+        if Notification.objects.filter(recipient=person, key=key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                created.append(Notification.objects.create(
+                    recipient=person, kind=kind, key=key, usecase=usecase, params=params or {}, link=link,
+                    email_status=EmailStatus.PENDING if person.email else EmailStatus.NO_ADDRESS,
+                ))
+        except IntegrityError:  # written by a concurrent run of the same job
+            continue
+    pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(lambda: _enqueue(pending), robust=True)
+    return created
+
+
+def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
+    from django.tasks import task_backends
+
+    from .tasks import deliver_email
+
+    task = deliver_email
+    if delay is not None and task_backends[task.backend].supports_defer:
+        task = task.using(run_after=timezone.now() + delay)
+    for pk in ids:
+        task.enqueue(pk)
+
+
+def absolute(link: str) -> str:
+    """``link`` (a path) as an address to open from an e-mail."""
+    return f"{settings.LEITPLANKE_BASE_URL}{link}" if link.startswith("/") else link
+
+
+def email_for(notification: Notification) -> EmailMessage:
+    """The e-mail of ``notification``, in the recipient's language."""
+    from django.urls import reverse
+
+    person = notification.recipient
+    lang = person.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        content = content_for(notification, lang)
+        body = render_to_string("notifications/email/message.txt", {
+            "name": person.name, "content": content, "url": absolute(notification.link) if notification.link else "",
+            "inbox_url": absolute(reverse("notifications:inbox")),
+        })
+    message = EmailMessage(subject=f"[Leitplanke] {content.subject}", body=body, to=[person.email])
+    message.extra_headers["Content-Language"] = lang
+    return message
+
+
+def email_deliver(notification_id: int) -> str:
+    """Send the e-mail of one notification; on failure try again later, up to the configured attempts.
+
+    No lock is held while the mail server is talked to (on SQLite that would stop every writer);
+    the worker runs each task once, and the result is stored only if nobody recorded one meanwhile.
+    Returns what happened (``sent``, ``retry``, ``failed`` or ``skipped``), for the task log.
+    """
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or notification.email_status != EmailStatus.PENDING:
+        return "skipped"
+    same = Notification.objects.filter(
+        pk=notification_id, email_status=EmailStatus.PENDING, email_attempts=notification.email_attempts
+    )
+    if not notification.recipient.email or not notification.recipient.is_active:
+        same.update(email_status=EmailStatus.NO_ADDRESS)
+        return "skipped"
+    attempts = notification.email_attempts + 1
+    try:
+        email_for(notification).send()
+    except Exception as exc:  # noqa: BLE001 - any delivery problem: SMTP refused, timeout, DNS, ...
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        last = attempts >= settings.NOTIFICATION_EMAIL_ATTEMPTS
+        same.update(email_attempts=attempts, email_error=error,
+                    email_status=EmailStatus.FAILED if last else EmailStatus.PENDING)
+        logger.warning("E-mail of notification %s failed (attempt %s): %s", notification_id, attempts, error)
+        if last:
+            return "failed"
+        _enqueue([notification_id], delay=dt.timedelta(minutes=2 ** (attempts - 1)))
+        return "retry"
+    same.update(email_attempts=attempts, email_error="", email_status=EmailStatus.SENT, email_sent_at=timezone.now())
+    return "sent"
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications (all, or those in ``ids``) as read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
