@@ -1,7 +1,8 @@
 """Random sequences of submitting, reviewing, approving and changing: the guardrails always hold.
 
 A hypothesis state machine drives one small company through random steps (register, submit, decide
-a review, approve, change the facts, allow or forbid a tool) and checks after every step that no
+a review, approve, change the facts, allow or forbid a tool, let approvals expire, re-certify by
+submitting again, move to pilot or production) and checks after every step that no
 use case is approved without every review its verdict requires approved and the lead's
 confirmation, that a blocked verdict is never approved, and that the audit trail verifies.
 """
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -27,14 +29,15 @@ from leitplanke.audit.services import verify
 from leitplanke.catalog import services as catalog
 from leitplanke.catalog.models import Tool
 from leitplanke.common.errors import DomainError
-from leitplanke.decisions import selectors
+from leitplanke.decisions import lifecycle, selectors
 from leitplanke.decisions import services as decisions
-from leitplanke.decisions.models import APPROVING, Approval, Review, ReviewStatus
+from leitplanke.decisions.jobs import deadlines_run
+from leitplanke.decisions.models import APPROVING, Approval, Obligation, Review, ReviewStatus
 from leitplanke.guardrails.models import Verdict
 from leitplanke.org import services as org_services
 from leitplanke.org.models import REVIEW_ROLES
 from leitplanke.usecases import services as usecases
-from leitplanke.usecases.models import Status, UseCase
+from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
 from ..factories import PersonFactory, UnitFactory
 from .conftest import COMPLETE_FACTS, qualify
@@ -83,6 +86,7 @@ class DecisionMachine(RuleBasedStateMachine):
                                         max_classification="confidential", personal_data_allowed=True,
                                         dpa_signed=True)
         self.ids: list[int] = []
+        self.today = timezone.localdate()
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -114,7 +118,7 @@ class DecisionMachine(RuleBasedStateMachine):
         try:
             usecases.usecase_submit(actor=self.owner, usecase=usecase, expected_version=usecase.version)
         except DomainError:
-            assert usecase.status not in {Status.DRAFT, Status.CHANGES_REQUESTED, Status.BLOCKED}
+            assert usecase.status not in SUBMITTABLE
 
     @precondition(lambda self: self.ids)
     @rule(data=st.data(), outcome=st.sampled_from(OUTCOMES))
@@ -148,7 +152,8 @@ class DecisionMachine(RuleBasedStateMachine):
         if not waiting:
             return
         usecase = data.draw(st.sampled_from(waiting))
-        approved = decisions.usecase_approve(actor=self.lead, usecase=usecase, expected_version=usecase.version)
+        approved = decisions.usecase_approve(actor=self.lead, usecase=usecase, expected_version=usecase.version,
+                                             scope=data.draw(st.sampled_from(["pilot", "production"])))
         assert approved.status == Status.APPROVED
 
     @precondition(lambda self: self.ids)
@@ -161,6 +166,29 @@ class DecisionMachine(RuleBasedStateMachine):
     @rule(status=st.sampled_from(["approved", "in_evaluation", "not_allowed"]))
     def change_the_tool(self, status: str) -> None:
         catalog.tool_update(actor=None, tool=self.tool, status=status)
+
+    @rule(months=st.integers(1, 30))
+    def time_passes(self, months: int) -> None:
+        """The periodic job runs ``months`` from now: approvals past their validity expire."""
+        self.today = selectors.add_months(timezone.localdate(), months)
+        deadlines_run(today=self.today)
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data(), stage=st.sampled_from([Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED]))
+    def move_the_stage(self, data: st.DataObject, stage: str) -> None:
+        usecase = self._pick(data)
+        try:
+            moved = lifecycle.usecase_stage_move(actor=self.owner, usecase=usecase, stage=stage,
+                                                 expected_version=usecase.version)
+        except DomainError:
+            usecase.refresh_from_db()
+            return
+        if stage != Stage.RETIRED:
+            assert moved.status == Status.APPROVED
+        if stage == Stage.PRODUCTION:
+            approval = selectors.current_approval(moved)
+            assert approval is not None and approval.scope == "production"
+            assert not Obligation.objects.filter(usecase=moved, blocking=True, status="open").exists()
 
     # --- what must always hold -----------------------------------------------------------------------
 
@@ -183,6 +211,9 @@ class DecisionMachine(RuleBasedStateMachine):
                 assert all(role in required for role, status in reviews.items() if status == ReviewStatus.OPEN)
             if usecase.status == Status.BLOCKED:
                 assert verdict.decision == "blocked"
+            if usecase.status == Status.EXPIRED:
+                approval = selectors.current_approval(usecase)
+                assert approval is not None and approval.expires_on < self.today
 
     @invariant()
     def the_audit_trail_verifies(self) -> None:

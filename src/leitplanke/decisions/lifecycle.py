@@ -46,8 +46,6 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
 @transaction.atomic
 def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
-    from leitplanke.guardrails.services import verdict_refresh
-    from leitplanke.usecases import search
     from leitplanke.usecases.selectors import can_edit
 
     usecase = _locked(usecase)
@@ -75,7 +73,23 @@ def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_ver
                 titles = ", ".join(f"“{obligation.title(_lang())}”" for obligation in blocking)
                 raise DomainError(_("These obligations must be done before production: %(titles)s.")
                                   % {"titles": titles}, code="obligations")
-    savepoint = transaction.savepoint()
+    try:
+        with transaction.atomic():  # undone as a whole when the rules ask for more in the new stage
+            return _stage_set(actor, usecase, stage)
+    except _Refused as refused:
+        raise refused.error from None
+
+
+class _Refused(Exception):
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error.message))
+        self.error = error
+
+
+def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
+    from leitplanke.guardrails.services import verdict_refresh
+    from leitplanke.usecases import search
+
     before = {"stage": usecase.stage}
     usecase.stage = stage
     usecase.version += 1
@@ -87,10 +101,7 @@ def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_ver
         verdict_refresh(usecase=usecase, actor=actor)
         usecase = usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
         if usecase.status != Status.APPROVED:
-            error = _refused_by_rules(usecase)
-            transaction.savepoint_rollback(savepoint)
-            raise error
-    transaction.savepoint_commit(savepoint)
+            raise _Refused(_refused_by_rules(usecase))
     return usecase
 
 
