@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -46,13 +47,13 @@ def browser(chromium_path: str) -> Iterator[object]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    """A fresh page in a fresh context, German locale, that records console errors and foreign requests."""
+@contextmanager
+def browser_page(browser, live_server) -> Iterator[object]:
+    """A fresh page in a fresh context (one person's browser), German locale, that records console
+    errors and requests to other hosts in ``page.console_problems`` and ``page.foreign_requests``."""
     context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.console_problems = []
-    page.foreign_requests = []
+    page.console_problems, page.foreign_requests = [], []
     origin = live_server.url
 
     def on_console(message) -> None:
@@ -60,12 +61,21 @@ def page(browser, live_server) -> Iterator[object]:
             page.console_problems.append(f"{message.type}: {message.text}")
 
     def on_request(request) -> None:
-        if not (request.url.startswith(origin + "/") or request.url.startswith("data:")):
+        if not request.url.startswith((origin + "/", "data:")):
             page.foreign_requests.append(request.url)
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: page.console_problems.append(f"pageerror: {error}"))
     page.on("request", on_request)
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:
+    """The browser of the test's first person."""
+    with browser_page(browser, live_server) as page:
+        yield page

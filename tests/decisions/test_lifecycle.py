@@ -200,7 +200,7 @@ def test_the_panel_offers_the_next_move(make_usecase, qualified_lead, org, clien
     client = client_for(org.member)
 
     page = client.get(reverse("usecases:detail", args=[usecase.pk])).content.decode()
-    assert "Pilot starten" in page and "Für den Betrieb einreichen" in page
+    assert "Pilot starten" in page and "Für die Produktion einreichen" in page
 
     response = client.post(reverse("decisions:usecase_stage", args=[usecase.pk]),
                            {"action": "pilot", "version": usecase.version})

@@ -61,7 +61,7 @@ def test_the_owner_is_told_in_german_when_a_reviewer_asks_for_changes(make_useca
     assert message.body.startswith(f"Hallo {org.member.name},")
 
 
-def test_the_owner_is_told_of_the_leads_approval_but_the_lead_is_not_told_of_their_own(
+def test_the_lead_is_told_what_waits_and_the_owner_of_the_approval(
     make_usecase, qualified_lead, org, django_capture_on_commit_callbacks
 ) -> None:
     usecase = _submit(make_usecase, django_capture_on_commit_callbacks)
@@ -71,7 +71,10 @@ def test_the_owner_is_told_of_the_leads_approval_but_the_lead_is_not_told_of_the
     assert list(Notification.objects.filter(recipient=org.member).values_list("kind", "params__outcome")) == [
         (Kind.DECISION_MADE, "usecase_approved")
     ]
-    assert not Notification.objects.filter(recipient=qualified_lead).exists()
+    # the lead was told it waits for them, and is not told of their own approval
+    assert list(Notification.objects.filter(recipient=qualified_lead).values_list("kind", flat=True)) == [
+        Kind.APPROVAL_WAITING
+    ]
 
 
 def test_nothing_is_sent_when_the_change_is_rolled_back(make_usecase, reviewers,

@@ -39,6 +39,8 @@ def field_label(object_type: str, key: str) -> tuple[str, dict[Any, Any]]:
         model = apps.get_model(object_type)
         field = model._meta.get_field(key)
     except (LookupError, ValueError, FieldDoesNotExist):
+        field = None
+    if field is None or (field.auto_created and not field.concrete):  # not a field, or a reverse relation
         label, choices = _FIELDS.get(key, (key, {}))
         return str(label), choices
     choices = dict(getattr(field, "flatchoices", None) or []) or _FIELDS.get(key, ("", {}))[1]

@@ -36,6 +36,15 @@ def review_assigned(actor: Any, review: Review) -> None:
     )
 
 
+def approval_waiting(actor: Any, usecase: UseCase) -> None:
+    """Tell the team lead (or deputy) who may approve that a use case waits for them."""
+    notify(
+        kind=Kind.APPROVAL_WAITING, recipients=selectors.approval_level(usecase).approvers,
+        key=f"usecase-{usecase.pk}-awaiting-{usecase.submission}", usecase=usecase, link=_page(usecase),
+        actor=actor, params=_about(usecase),
+    )
+
+
 def review_decided(actor: Any, review: Review) -> None:
     """Tell the owner (and the contributors) how a reviewer decided."""
     usecase = review.usecase

@@ -59,6 +59,8 @@ def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bum
         usecase.decision_digest = digest
         fields.append("decision_digest")
     usecase.save(update_fields=[*fields, "updated_at"])
+    if status == Status.AWAITING_APPROVAL:
+        notices.approval_waiting(None, usecase)
 
 
 def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:

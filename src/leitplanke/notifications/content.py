@@ -65,6 +65,12 @@ def content_for(notification: Notification, lang: str) -> Content:
             _("Please review the use case “%(title)s” of %(unit)s as %(role)s by %(due)s. The rules ask for "
               "this review; the page shows the verdict and the answers.") % names,
         )
+    if kind == Kind.APPROVAL_WAITING:
+        return Content(
+            _("Waiting for your approval: “%(title)s”") % names,
+            _("The use case “%(title)s” of %(unit)s waits for your approval as team lead. The page shows the "
+              "verdict and the obligations you take responsibility for.") % names,
+        )
     if kind == Kind.DECISION_MADE:
         outcome = p.get("outcome")
         if outcome == "usecase_approved":

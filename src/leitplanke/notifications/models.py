@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     """What a notification reports."""
 
     REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
+    APPROVAL_WAITING = "approval_waiting", _("Approval waiting")
     DECISION_MADE = "decision_made", _("Decision made")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     DEADLINE_NEAR = "deadline_near", _("Review deadline near")

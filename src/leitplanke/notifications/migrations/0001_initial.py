@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='Notification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('review_assigned', 'Review assigned'), ('decision_made', 'Decision made'), ('changes_requested', 'Changes requested'), ('deadline_near', 'Review deadline near'), ('deadline_passed', 'Review deadline passed'), ('obligation_due', 'Obligation due'), ('recertification_due', 'Re-certification due')], max_length=40, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('review_assigned', 'Review assigned'), ('approval_waiting', 'Approval waiting'), ('decision_made', 'Decision made'), ('changes_requested', 'Changes requested'), ('deadline_near', 'Review deadline near'), ('deadline_passed', 'Review deadline passed'), ('obligation_due', 'Obligation due'), ('recertification_due', 'Re-certification due')], max_length=40, verbose_name='kind')),
                 ('key', models.CharField(help_text='Makes the notification happen once per recipient.', max_length=200, verbose_name='key')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='details')),
                 ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
