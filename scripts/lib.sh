@@ -45,3 +45,20 @@ install_leitplanke() {
 compile_translations() {
   (cd src/leitplanke && leitplanke compilemessages --verbosity 0)
 }
+
+# Prepare the database in $LEITPLANKE_DATA_DIR with the demo company, then run the background
+# worker and serve Leitplanke on 127.0.0.1:$1 until stopped (the worker stops with the server).
+serve_demo() {
+  local port="$1"
+  say "Preparing the database"
+  leitplanke migrate --noinput --verbosity 0
+  leitplanke demo
+  leitplanke policy --verbosity 0 refresh
+  say "Starting the background worker (notifications; e-mails go to $LEITPLANKE_DATA_DIR/mail)"
+  leitplanke worker --verbosity 0 &
+  local worker=$!
+  # shellcheck disable=SC2064  # the worker's pid is meant to be fixed now
+  trap "kill $worker 2>/dev/null || true" EXIT INT TERM
+  say "Starting Leitplanke at http://127.0.0.1:$port (Ctrl+C stops it)"
+  leitplanke serve --host 127.0.0.1 --port "$port"
+}
