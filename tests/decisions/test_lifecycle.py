@@ -211,3 +211,26 @@ def test_the_panel_offers_the_next_move(make_usecase, qualified_lead, org, clien
                                          {"action": "retired"}).status_code == 404
     usecase.refresh_from_db()
     assert usecase.stage == Stage.PILOT
+
+
+def test_the_page_says_what_a_change_of_the_answers_changed_on_the_way(make_usecase, reviewers, org,
+                                                                      client_for) -> None:
+    usecase = make_usecase(**WORKS_COUNCIL_FACTS)
+    usecases.usecase_update(actor=org.member, usecase=usecase, personal_data="personal")
+
+    page = client_for(org.member).get(reverse("usecases:detail", args=[usecase.pk])).content.decode()
+
+    assert 'data-testid="route-change"' in page
+    assert "Neu erforderlich: eine Prüfung durch Datenschutz." in page
+
+
+def test_governance_sees_the_overdue_obligations(make_usecase, qualified_lead, org, client_for) -> None:
+    usecase = _approved(make_usecase, qualified_lead)
+    obligation = Obligation.objects.filter(usecase=usecase).order_by("pk").first()
+    Obligation.objects.filter(pk=obligation.pk).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+
+    page = client_for(org.role_holders["ai_governance"]).get(reverse("decisions:metrics")).content.decode()
+
+    table = page[page.index('data-testid="overdue-obligations"'):]
+    assert obligation.title_de in table and usecase.title in table
+    assert obligation.owner.name in table

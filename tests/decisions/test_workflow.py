@@ -314,6 +314,11 @@ def test_a_change_that_needs_a_new_review_opens_only_that_one(make_usecase, revi
     usecase.refresh_from_db()
     assert usecase.status == Status.IN_REVIEW
     assert _reviews(usecase) == {"works_council": "approved", "data_protection": "open"}
+    # and the use case says what changed
+    from leitplanke.decisions.presentation import route_change
+
+    change = route_change(usecase)
+    assert change is not None and (change.added, change.cancelled) == (["Datenschutz"], [])
 
 
 def test_a_change_that_makes_a_review_unnecessary_cancels_it(make_usecase, reviewers, org) -> None:
@@ -325,6 +330,10 @@ def test_a_change_that_makes_a_review_unnecessary_cancels_it(make_usecase, revie
     usecase.refresh_from_db()
     assert usecase.status == Status.AWAITING_APPROVAL
     assert _reviews(usecase) == {"works_council": "cancelled"}
+    from leitplanke.decisions.presentation import route_change
+
+    change = route_change(usecase)
+    assert change is not None and (change.added, change.cancelled) == ([], ["Betriebsrat"])
 
 
 def test_an_approved_use_case_stays_approved_when_no_new_review_is_needed(make_usecase, qualified_lead, org):

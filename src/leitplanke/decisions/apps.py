@@ -11,6 +11,8 @@ class DecisionsConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
 
+        from leitplanke.org.models import Role
+
         from .models import ApprovalScope, ObligationStatus, ReviewStatus
 
         register_actions(
@@ -36,6 +38,9 @@ class DecisionsConfig(AppConfig):
                 "scope": (_("scope"), ApprovalScope.choices),
                 "summary_digest": (_("outcome digest"), ()),
                 "expires_on": (_("valid until"), ()),
+                "rerouted": (_("way changed by the rules"), ()),
+                "reviews_added": (_("reviews newly required"), Role.choices),
+                "reviews_cancelled": (_("reviews no longer needed"), Role.choices),
                 "obligation": (_("obligation id"), ()),
                 "obligation_title": (_("title"), ()),
                 "blocking": (_("blocks production"), ()),

@@ -25,7 +25,7 @@ from leitplanke.org.models import REVIEW_ROLES, OrgUnit, Role
 from leitplanke.org.selectors import has_role
 from leitplanke.usecases.models import Status, UseCase
 
-from .models import Review, ReviewStatus
+from .models import Obligation, ObligationStatus, Review, ReviewStatus
 
 #: Age bands of open reviews, in days: (upper bound inclusive, key).
 AGE_BANDS = ((7, "week"), (14, "two_weeks"), (None, "older"))
@@ -133,4 +133,16 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
              Spread.of(waiting_open.get(str(role), [])))
             for role in REVIEW_ROLES
         ],
+    )
+
+
+def overdue_obligations(user: Any, *, limit: int = 200) -> list[Obligation]:
+    """Open obligations past their due date on the use cases ``user`` may see, the oldest first."""
+    return list(
+        Obligation.objects.filter(
+            status=ObligationStatus.OPEN, due_on__lt=timezone.localdate(),
+            usecase__in=UseCase.objects.visible_to(user),
+        )
+        .select_related("usecase", "usecase__unit", "owner")
+        .order_by("due_on", "pk")[:limit]
     )

@@ -16,6 +16,34 @@ from .models import Approval, ApprovalScope, Obligation, Review, ReviewStatus
 
 
 @dataclass
+class RouteChange:
+    """The rules saw the use case differently on its way: reviews added and no longer needed."""
+
+    at: Any
+    added: list[str]
+    cancelled: list[str]
+
+
+def route_change(usecase: UseCase) -> RouteChange | None:
+    """The last reroute of the current submission, from the audit trail (``None``: none)."""
+    from leitplanke.audit.models import Event
+    from leitplanke.audit.services import object_type_of
+    from leitplanke.org.models import Role
+
+    event = (
+        Event.objects.filter(action="decisions.usecase.routed", object_type=object_type_of(usecase),
+                             object_id=str(usecase.pk))
+        .order_by("-seq").only("created_at", "after").first()
+    )
+    if event is None or not event.after.get("rerouted") or event.after.get("submission") != usecase.submission:
+        return None
+    added, cancelled = event.after.get("reviews_added", []), event.after.get("reviews_cancelled", [])
+    if not added and not cancelled:
+        return None
+    return RouteChange(event.created_at, [str(Role(r).label) for r in added], [str(Role(r).label) for r in cancelled])
+
+
+@dataclass
 class Panel:
     """The way to a decision of one use case, as one viewer may see and act on it."""
 
@@ -31,6 +59,8 @@ class Panel:
     lang: str = "de"
     approval_form: ApprovalForm | None = None
     today: Any = None
+    #: What the last change of the verdict on this submission changed on the way, if anything.
+    change: RouteChange | None = None
     #: The moves the viewer may make with the use case: (action, label), retiring last.
     stage_actions: list[tuple[str, Any]] = field(default_factory=list)
 
@@ -64,6 +94,7 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
             "scope": ApprovalScope.PRODUCTION if usecase.stage == Stage.PRODUCTION else ApprovalScope.PILOT,
         }) if may_approve else None,
         stage_actions=_stage_actions(usecase, approval) if can_edit else [],
+        change=route_change(usecase) if usecase.submission else None,
         today=timezone.localdate(),
         obligations=list(
             Obligation.objects.filter(usecase=usecase, submission=usecase.submission)

@@ -119,9 +119,18 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
 
 
 def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened: list[Review],
-          bump_version: bool) -> None:
-    """Set the status the verdict leads to, following that verdict now, and record the way."""
+          bump_version: bool, cancelled: list[Review] | None = None) -> None:
+    """Set the status the verdict leads to, following that verdict now, and record the way.
+
+    ``cancelled`` (a list, also if empty) marks a reroute: the event then says which reviews the
+    changed verdict added and which it made unnecessary, for the use case's page.
+    """
     before = {"status": usecase.status}
+    change = {} if cancelled is None else {
+        "rerouted": True,
+        "reviews_added": [review.role for review in opened],
+        "reviews_cancelled": [review.role for review in cancelled],
+    }
     _set_status(usecase, status, digest=verdict.summary_digest, bump_version=bump_version)
     event_record(
         actor=actor,
@@ -134,6 +143,7 @@ def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened
             "risk_class": verdict.risk_class,
             "decision": verdict.decision,
             "reviews": [review.role for review in opened],
+            **change,
         },
     )
 
@@ -159,14 +169,15 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
         )
         if review.status != ReviewStatus.CANCELLED
     ]
-    _cancel(actor, [r for r in current if r.status == ReviewStatus.OPEN and r.role not in required])
+    unneeded = [r for r in current if r.status == ReviewStatus.OPEN and r.role not in required]
+    _cancel(actor, unneeded)
     standing = {r.role: r for r in current if r.role in required and r.status in (*APPROVING, ReviewStatus.OPEN)}
     opened = [_open_review(actor, usecase, role) for role in required if role not in standing]
     reviews = [*standing.values(), *opened]
     status = _status_for(verdict, reviews)
     if usecase.status == Status.APPROVED and status == Status.AWAITING_APPROVAL:
         status = Status.APPROVED  # nothing new to review: the approval stands under the new verdict
-    _move(actor, usecase, verdict, status, opened=opened, bump_version=bump_version)
+    _move(actor, usecase, verdict, status, opened=opened, bump_version=bump_version, cancelled=unneeded)
     return usecase
 
 

@@ -18,7 +18,7 @@ from leitplanke.usecases.selectors import can_edit
 
 from . import selectors, services
 from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm, StageForm
-from .metrics import bottlenecks, can_read_metrics
+from .metrics import bottlenecks, can_read_metrics, overdue_obligations
 from .models import Obligation, ReviewStatus
 
 
@@ -170,7 +170,8 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @only_for(can_read_metrics)
 def metrics(request: HttpRequest) -> HttpResponse:
     """Where decisions wait: open reviews by role and age, time to decision, the team leads' share."""
-    return render(request, "decisions/metrics.html", {"figures": bottlenecks()})
+    context = {"figures": bottlenecks(), "overdue": overdue_obligations(request.user)}
+    return render(request, "decisions/metrics.html", context)
 
 
 @login_required
