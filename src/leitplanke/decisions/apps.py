@@ -10,7 +10,6 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
-
         from leitplanke.org.models import Role
 
         from .models import ApprovalScope, ObligationStatus, ReviewStatus
