@@ -35,12 +35,14 @@ def route_change(usecase: UseCase) -> RouteChange | None:
                              object_id=str(usecase.pk))
         .order_by("-seq").only("created_at", "after").first()
     )
-    if event is None or not event.after.get("rerouted") or event.after.get("submission") != usecase.submission:
+    after = (event.after if event is not None else None) or {}
+    if not after.get("rerouted") or after.get("submission") != usecase.submission:
         return None
-    added, cancelled = event.after.get("reviews_added", []), event.after.get("reviews_cancelled", [])
+    added, cancelled = after.get("reviews_added", []), after.get("reviews_cancelled", [])
     if not added and not cancelled:
         return None
-    return RouteChange(event.created_at, [str(Role(r).label) for r in added], [str(Role(r).label) for r in cancelled])
+    at = event.created_at if event is not None else None
+    return RouteChange(at, [str(Role(r).label) for r in added], [str(Role(r).label) for r in cancelled])
 
 
 @dataclass
