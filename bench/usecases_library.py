@@ -229,13 +229,16 @@ def _measure(client: Any, url: Callable[[], str], requests: int) -> tuple[float,
     timings: list[float] = []
     queries: list[int] = []
     for _ in range(requests):
+        # Timed without capturing the queries (capturing formats and keeps every statement, which
+        # costs time the server does not spend); the next request of the same kind counts them.
         target = url()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(target)
-            timings.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        response = client.get(target)
+        timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{target} answered {response.status_code}")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url())
         queries.append(len(captured.captured_queries))
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
