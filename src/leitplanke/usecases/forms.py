@@ -301,18 +301,22 @@ class LibraryFilterForm(forms.Form):
         empty_label=_("All units"),
         help_text=_("Includes its sub-units."),
     )
-    stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices])
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices], widget=FastSelect
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices], widget=FastSelect
     )
     tool = forms.ModelChoiceField(
         label=_("Tool"), queryset=Tool.objects.none(), required=False, empty_label=_("All tools"), widget=FastSelect
     )
     risk_class = forms.ChoiceField(
-        label=_("Risk class"), required=False, choices=[("", _("All risk classes")), *RiskClass.choices]
+        label=_("Risk class"), required=False, choices=[("", _("All risk classes")), *RiskClass.choices],
+        widget=FastSelect,
     )
     decision = forms.ChoiceField(
-        label=_("Decision path"), required=False, choices=[("", _("All decision paths")), *DecisionPath.choices]
+        label=_("Decision path"), required=False, choices=[("", _("All decision paths")), *DecisionPath.choices],
+        widget=FastSelect,
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     sort = forms.ChoiceField(
@@ -325,6 +329,7 @@ class LibraryFilterForm(forms.Form):
             ("title", pgettext_lazy("sort", "Title")),
             ("stage", pgettext_lazy("sort", "Stage")),
         ],
+        widget=FastSelect,
     )
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
