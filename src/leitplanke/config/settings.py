@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "leitplanke.literacy",
     "leitplanke.decisions",
     "leitplanke.notifications",
+    "ninja",
+    "leitplanke.api",
     "leitplanke.web",
 ]
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reviews/", include("leitplanke.decisions.urls")),
     path("notifications/", include("leitplanke.notifications.urls")),
     path("audit/", include("leitplanke.audit.urls")),
+    path("api/v1/", include("leitplanke.api.urls")),
 ]

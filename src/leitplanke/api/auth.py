@@ -1,0 +1,75 @@
+"""Who calls the API: a personal access token (``Authorization: Bearer``) or the browser session.
+
+A request with an ``Authorization`` header is judged by its token alone: a bad token is refused
+(401), it never falls back to the session. A read token may only read (403 for changing methods).
+The session counts for active people only and, for changing methods, only with a valid CSRF token:
+ninja exempts its views from Django's CSRF middleware, so :class:`SessionAuth` runs the check itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from leitplanke.accounts.middleware import language_for
+
+from .errors import CsrfFailed, InsufficientScope, Unauthenticated
+from .models import Scope
+from .selectors import token_for_secret
+from .services import token_mark_used
+
+#: Methods that change something: a read token may not use them; a session needs a CSRF token.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer lp_…``: the token's person, if the token is usable and its scope suffices."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # Ninja's own ``__call__`` logs unexpected headers in DEBUG, which would put tokens in logs.
+        header = request.headers.get(self.header)
+        if not header:
+            return None
+        scheme, _sep, plain = header.partition(" ")
+        if scheme.lower() != "bearer" or not plain.strip():
+            raise Unauthenticated(_("Send the token as 'Authorization: Bearer <token>'."))
+        return self.authenticate(request, plain.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = token_for_secret(token)
+        if found is None:
+            raise Unauthenticated(_("The access token is unknown, revoked or expired."))
+        if request.method in UNSAFE_METHODS and found.scope != Scope.READ_WRITE:
+            raise InsufficientScope(_("This token may only read. Create a read-write token to make changes."))
+        token_mark_used(token=found)
+        request.user = found.user
+        request.access_token = found  # type: ignore[attr-defined]
+        # The language middleware ran before the token was known: answer in the person's language.
+        translation.activate(language_for(request))
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session; changing requests must carry the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if request.method in UNSAFE_METHODS and check_csrf(request) is not None:
+            raise CsrfFailed(_("Send the CSRF token in the X-CSRFToken header, as the web pages do."))
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return self(request)  # not reached: ``__call__`` decides, the cookie name is for the schema only
