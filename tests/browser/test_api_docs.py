@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ..browser.conftest import CHROMIUM_ARGS, browser, chromium_path, page
-
-__all__ = ["CHROMIUM_ARGS", "browser", "chromium_path", "page"]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
