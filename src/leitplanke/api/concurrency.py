@@ -1,4 +1,4 @@
-"""Entity tags for single objects: ``If-None-Match`` for reads now, ``If-Match`` for the writes to come.
+"""Entity tags for single objects: ``If-None-Match`` for reads, ``If-Match`` for writes.
 
 The tag is ``"<id>-<version>-<digest>"``: the version counts the changes people make, the digest
 covers what changes without them (a new verdict after a rule bundle is published, a renamed tool).
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Schema
 
 from .errors import PreconditionFailed, PreconditionRequired
 
@@ -40,3 +41,31 @@ def require_if_match(request: HttpRequest, etag: str) -> None:
     # Strong comparison (RFC 9110 13.1.1): a weak tag never matches.
     if "*" not in tags and etag not in tags:
         raise PreconditionFailed(_("Someone changed it after you read it. Read it again, then repeat the change."))
+
+
+def representation(payload: Schema) -> bytes:
+    """The JSON bytes of ``payload``: the same object always gives the same bytes (and so the same tag)."""
+    return payload.model_dump_json().encode()
+
+
+def object_response(request: HttpRequest, *, pk: int, version: int, payload: Schema, status: int = 200) -> HttpResponse:
+    """A single object with its ``ETag``; 304 when ``If-None-Match`` names the current tag (for GET only).
+
+    Every single-object operation answers through this, reads and writes alike, so a client can send
+    the tag of a write's answer straight back as ``If-Match`` of its next change.
+    """
+    body = representation(payload)
+    etag = etag_for(pk, version, body)
+    if request.method in ("GET", "HEAD") and not_modified(request, etag):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, status=status, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Authorization, Cookie, Accept-Language"
+    return response
+
+
+def require_current(request: HttpRequest, *, pk: int, version: int, payload: Schema) -> None:
+    """For writes: ``If-Match`` must name the tag the caller would get from a GET right now."""
+    require_if_match(request, etag_for(pk, version, representation(payload)))

@@ -1,4 +1,4 @@
-"""Schemas shared by every router: the problem document and the page envelope."""
+"""Schemas shared by every router: the problem document and the small objects many others embed."""
 
 from __future__ import annotations
 
@@ -22,3 +22,25 @@ class ProblemOut(Schema):
     code: str
     detail: str | None = None
     errors: list[FieldError] | None = None
+
+
+class UnitOut(Schema):
+    """The owning unit."""
+
+    code: str
+    name: str
+
+
+class PersonOut(Schema):
+    """A person as every signed-in colleague sees them."""
+
+    username: str
+    name: str
+
+
+class ToolOut(Schema):
+    """A catalogue tool the use case uses, with its catalogue status."""
+
+    id: int
+    name: str
+    status: str

@@ -16,8 +16,8 @@ from leitplanke.org.selectors import units_visible_to
 from leitplanke.usecases import selectors
 from leitplanke.usecases.models import Stage, Status, UseCase
 
-from ..concurrency import etag_for, not_modified
-from ..schemas import ProblemOut
+from ..concurrency import object_response
+from ..schemas import PersonOut, ProblemOut, ToolOut, UnitOut
 
 router = Router(tags=["use cases"])
 
@@ -25,28 +25,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 #: A list reaches at most this many rows (and counts at most this many); filters narrow it down.
 MAX_REACHABLE = 10_000
-
-
-class UnitOut(Schema):
-    """The owning unit."""
-
-    code: str
-    name: str
-
-
-class PersonOut(Schema):
-    """A person as every signed-in colleague sees them."""
-
-    username: str
-    name: str
-
-
-class ToolOut(Schema):
-    """A catalogue tool the use case uses, with its catalogue status."""
-
-    id: int
-    name: str
-    status: str
 
 
 class UseCaseOut(Schema):
@@ -121,6 +99,11 @@ def _summary(usecase: UseCase) -> dict[str, Any]:
     }
 
 
+def _detail(usecase: UseCase) -> UseCaseDetailOut:
+    detail = {"summary": usecase.summary, "problem": usecase.problem, "confidential": usecase.confidential}
+    return UseCaseDetailOut.model_validate({**_summary(usecase), **detail})
+
+
 def _library_filters(user: Any, filters: UseCaseFilters) -> dict[str, Any]:
     """The arguments of ``selectors.library_for``; an unknown unit or tool is a field error, not an empty list."""
     chosen: dict[str, Any] = {
@@ -168,14 +151,4 @@ def usecase_list(request: HttpRequest, filters: Query[UseCaseFilters]) -> dict[s
 def usecase_read(request: HttpRequest, usecase_id: int) -> HttpResponse:
     """One use case, with an ``ETag``; ``If-None-Match`` with the current tag answers 304 Not Modified."""
     usecase = selectors.usecase_for_viewer(request.auth, usecase_id)  # type: ignore[attr-defined]
-    detail = {"summary": usecase.summary, "problem": usecase.problem, "confidential": usecase.confidential}
-    body = UseCaseDetailOut.model_validate({**_summary(usecase), **detail}).model_dump_json().encode()
-    etag = etag_for(usecase.pk, usecase.version, body)
-    if not_modified(request, etag):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    response["Vary"] = "Authorization, Cookie, Accept-Language"
-    return response
+    return object_response(request, pk=usecase.pk, version=usecase.version, payload=_detail(usecase))
