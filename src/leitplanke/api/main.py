@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from .auth import SessionAuth, TokenAuth
 from .errors import install_handlers
+from .openapi import LeitplankeAPI
 from .routers import usecases
 
-api = NinjaAPI(
+api = LeitplankeAPI(
     title="Leitplanke API",
     version="1",
     description=(

@@ -1,0 +1,35 @@
+"""The OpenAPI document as the API really answers: problems are ``application/problem+json``.
+
+Ninja documents every response as ``application/json``; our error responses are RFC 9457 problem
+documents with their own media type, and a client (or Schemathesis) checking content types must
+find that in the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+
+from .errors import PROBLEM_CONTENT_TYPE
+
+PROBLEM_REF = "#/components/schemas/ProblemOut"
+
+
+def _problem_media_types(schema: dict[str, Any]) -> None:
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                body = content.get("application/json", {}).get("schema", {})
+                if body.get("$ref") == PROBLEM_REF:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+
+
+class LeitplankeAPI(NinjaAPI):
+    """Ninja's API with the problem media type in its OpenAPI document."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _problem_media_types(schema)
+        return schema
