@@ -45,7 +45,7 @@ WORDS = [
 VERBS = ["prüfen", "klassifizieren", "zusammenfassen", "übersetzen", "entwerfen", "vorhersagen", "priorisieren"]
 
 
-def _generate(usecase_count: int, seed: int) -> None:
+def generate(usecase_count: int, seed: int) -> None:
     """A synthetic enterprise: 1 company, 20 departments, 280 teams, 1,000 people, 40 tools, the use cases."""
     from django.db import connection, transaction
 
@@ -175,9 +175,9 @@ def main() -> None:
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    existing = UseCase.objects.filter(unit__path__startswith=_company_path()).count()
+    existing = UseCase.objects.filter(unit__path__startswith=company_path()).count()
     if existing == 0:
-        _generate(args.usecases, args.seed)
+        generate(args.usecases, args.seed)
     elif existing != args.usecases:
         raise SystemExit(f"{where} holds {existing} generated use cases, not {args.usecases}: use a new database.")
 
@@ -245,7 +245,7 @@ def _measure(client: Any, url: Callable[[], str], requests: int) -> tuple[float,
     return statistics.median(timings), p95, queries
 
 
-def _company_path() -> str:
+def company_path() -> str:
     from leitplanke.org.models import OrgUnit
 
     company = OrgUnit.objects.filter(code=BENCH_COMPANY).first()
