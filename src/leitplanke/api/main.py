@@ -12,7 +12,8 @@ api = LeitplankeAPI(
     version="1",
     description=(
         "Self-hosted AI governance. Authenticate with a personal access token "
-        "(`Authorization: Bearer lp_…`) or the browser session (with CSRF token for changes). "
+        "(`Authorization: Bearer lp_…`; create yours on the page [API tokens](/account/tokens/)) "
+        "or the browser session (with CSRF token for changes). "
         "Errors are RFC 9457 problem documents. See docs/api.md."
     ),
     urls_namespace="api-v1",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -15,6 +16,14 @@ class Scope(models.TextChoices):
 
     READ = "read", _("Read")
     READ_WRITE = "read-write", _("Read and write")
+
+
+class TokenStatus(models.TextChoices):
+    """Where a token stands: it signs in, or it no longer does because it expired or was revoked."""
+
+    ACTIVE = "active", pgettext_lazy("access token status", "active")
+    EXPIRED = "expired", pgettext_lazy("access token status", "expired")
+    REVOKED = "revoked", pgettext_lazy("access token status", "revoked")
 
 
 class AccessToken(models.Model):
@@ -47,6 +56,12 @@ class AccessToken(models.Model):
         """Whether the token may sign in now: neither revoked nor expired."""
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+    def status(self, now: datetime | None = None) -> TokenStatus:
+        """Active, expired or revoked (a revoked token stays revoked, also once it would have expired)."""
+        if self.revoked_at is not None:
+            return TokenStatus.REVOKED
+        return TokenStatus.ACTIVE if self.is_usable(now) else TokenStatus.EXPIRED
 
     def audit_snapshot(self) -> dict[str, object]:
         """The fields recorded in audit events; never the token or its hash."""

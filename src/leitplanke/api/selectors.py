@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import AccessToken
@@ -21,3 +23,8 @@ def token_for_secret(plain: str) -> AccessToken | None:
     if not found.is_usable(timezone.now()) or not found.user.is_active:
         return None
     return found
+
+
+def tokens_of(user: Any) -> QuerySet[AccessToken]:
+    """The tokens ``user`` owns, newest first; the only tokens their own token page shows or revokes."""
+    return AccessToken.objects.filter(user_id=user.pk).order_by("-created_at", "-id")

@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("leitplanke.web.urls")),
     path("account/", include("leitplanke.accounts.urls")),
+    path("account/tokens/", include("leitplanke.api.web_urls")),
     path("org/", include("leitplanke.org.urls")),
     path("tools/", include("leitplanke.catalog.urls")),
     path("usecases/", include("leitplanke.usecases.urls")),
