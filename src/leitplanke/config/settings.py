@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "leitplanke.literacy",
     "leitplanke.decisions",
     "leitplanke.notifications",
+    "leitplanke.webhooks",
     "ninja",
     "leitplanke.api",
     "leitplanke.web",
@@ -311,13 +312,15 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Background work (notifications, webhooks later): Django's task framework, kept in the database
+# Background work (notifications, webhooks): Django's task framework, kept in the database
 # and run by ``leitplanke worker``.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 #: The address the links in e-mails point to.
 LEITPLANKE_BASE_URL = os.environ.get("LEITPLANKE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: Delivery attempts for one e-mail before it is marked failed (waiting 1, 2, 4, ... minutes between).
 NOTIFICATION_EMAIL_ATTEMPTS = env_int("LEITPLANKE_EMAIL_ATTEMPTS", 5)
+#: Delivery attempts for one webhook before it is marked failed (waiting 1, 2, 4, ... minutes between).
+WEBHOOK_ATTEMPTS = env_int("LEITPLANKE_WEBHOOK_ATTEMPTS", 6)
 #: Minutes between two runs of the periodic job (deadlines, due obligations, re-certification).
 PERIODIC_JOB_MINUTES = env_int("LEITPLANKE_PERIODIC_MINUTES", 15)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("literacy/", include("leitplanke.literacy.urls")),
     path("reviews/", include("leitplanke.decisions.urls")),
     path("notifications/", include("leitplanke.notifications.urls")),
+    path("webhooks/", include("leitplanke.webhooks.urls")),
     path("audit/", include("leitplanke.audit.urls")),
     path("api/v1/", include("leitplanke.api.urls")),
 ]

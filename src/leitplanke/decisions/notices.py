@@ -13,6 +13,8 @@ from django.urls import reverse
 from leitplanke.notifications.models import Kind
 from leitplanke.notifications.services import notify
 from leitplanke.usecases.models import UseCase
+from leitplanke.webhooks import payloads as webhook
+from leitplanke.webhooks.services import event_emit
 
 from . import selectors
 from .models import Obligation, Review, ReviewStatus
@@ -34,6 +36,7 @@ def review_assigned(actor: Any, review: Review) -> None:
         usecase=usecase, link=reverse("decisions:review_detail", args=[review.pk]), actor=actor,
         params={**_about(usecase), "role": review.role, "due_on": review.due_on.isoformat()},
     )
+    event_emit("review.assigned", lambda: webhook.review(review, actor=actor))
 
 
 def approval_waiting(actor: Any, usecase: UseCase) -> None:
@@ -56,6 +59,9 @@ def review_decided(actor: Any, review: Review) -> None:
         params={**_about(usecase), "role": review.role, "outcome": review.status,
                 "by": review.decided_by.name if review.decided_by else "", "comment": text},
     )
+    event_emit("review.decided", lambda: webhook.review(review, actor=actor))
+    if review.status == ReviewStatus.REJECTED:  # a rejection decides the use case
+        event_emit("usecase.decided", lambda: webhook.usecase_decided(usecase, outcome="rejected", actor=actor))
 
 
 def usecase_approved(actor: Any, usecase: UseCase) -> None:
@@ -65,6 +71,8 @@ def usecase_approved(actor: Any, usecase: UseCase) -> None:
         usecase=usecase, link=_page(usecase), actor=actor,
         params={**_about(usecase), "outcome": "usecase_approved", "by": actor.name if actor else ""},
     )
+    event_emit("usecase.decided", lambda: webhook.usecase_decided(
+        usecase, outcome="approved", actor=actor, approval=selectors.current_approval(usecase)))
 
 
 def review_deadline(review: Review, *, passed: bool) -> None:
@@ -95,6 +103,9 @@ def obligation_due(obligation: Obligation, *, overdue: bool) -> None:
         params={**_about(usecase), "due_on": obligation.due_on.isoformat(), "overdue": overdue,
                 "obligation_de": obligation.title_de, "obligation_en": obligation.title_en},
     )
+    if overdue:  # once per endpoint: the job looks at an overdue obligation on every run
+        event_emit("obligation.overdue", lambda: webhook.obligation(obligation),
+                   key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue")
 
 
 def recertification_due(usecase: UseCase, expires_on: Any, *, expired: bool) -> None:

@@ -26,6 +26,8 @@ from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
 from leitplanke.usecases.models import Status, UseCase
+from leitplanke.webhooks import payloads as webhook
+from leitplanke.webhooks.services import event_emit
 
 from . import notices, selectors
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
@@ -115,6 +117,7 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     if verdict.decision != "blocked":
         reviews = [_open_review(actor, usecase, role) for role in verdict.summary.get("reviews", [])]
     _move(actor, usecase, verdict, _status_for(verdict, reviews), opened=reviews, bump_version=bump_version)
+    event_emit("usecase.submitted", lambda: webhook.usecase_submitted(usecase, actor=actor))
     return usecase
 
 

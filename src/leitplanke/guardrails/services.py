@@ -20,6 +20,8 @@ from django.utils.translation import ngettext
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.usecases.models import UseCase
+from leitplanke.webhooks import payloads as webhook
+from leitplanke.webhooks.services import event_emit
 
 from . import selectors
 from .engine import (
@@ -285,5 +287,6 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
             before=previous.audit_snapshot() if previous else None,
             after={**row.audit_snapshot(), "changed_verdicts": len(whatif.changes)},
         )
+        event_emit("policy.published", lambda: webhook.bundle(row, changed_verdicts=len(whatif.changes)))
     selectors.compiled(bundle.files, bundle.digest)
     return Publication(row, whatif)

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from leitplanke.common.background import enqueue_later, retry_delay
+
 from .content import content_for
 from .models import EmailStatus, Kind, Notification
 
@@ -61,15 +63,10 @@ def notify(
 
 
 def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
-    from django.tasks import task_backends
-
     from .tasks import deliver_email
 
-    task = deliver_email
-    if delay is not None and task_backends[task.backend].supports_defer:
-        task = task.using(run_after=timezone.now() + delay)
     for pk in ids:
-        task.enqueue(pk)
+        enqueue_later(deliver_email, pk, delay=delay)
 
 
 def absolute(link: str) -> str:
@@ -121,7 +118,7 @@ def email_deliver(notification_id: int) -> str:
         logger.warning("E-mail of notification %s failed (attempt %s): %s", notification_id, attempts, error)
         if last:
             return "failed"
-        _enqueue([notification_id], delay=dt.timedelta(minutes=2 ** (attempts - 1)))
+        _enqueue([notification_id], delay=retry_delay(attempts))
         return "retry"
     same.update(email_attempts=attempts, email_error="", email_status=EmailStatus.SENT, email_sent_at=timezone.now())
     return "sent"

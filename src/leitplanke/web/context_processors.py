@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from leitplanke.org.selectors import can_read_audit_trail, is_administrator
+from leitplanke.webhooks.selectors import can_manage_webhooks
 
 from .navigation import AREAS
 
@@ -23,6 +24,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for area in AREAS:
             url = reverse(area.url_name) if area.ready else reverse(area.url_name, args=[area.key])
             entries.append({"area": area, "url": url, "current": request.path.startswith(url)})
+        if can_manage_webhooks(user):
+            url = reverse("webhooks:endpoint_list")
+            entries.append({"area": None, "title": _("Webhooks"), "url": url, "current": request.path.startswith(url)})
         if can_read_audit_trail(user):
             url = reverse("audit:log")
             entries.append(

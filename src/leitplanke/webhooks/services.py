@@ -1,0 +1,361 @@
+"""Writes of webhooks: configure endpoints, emit events, deliver them with retries.
+
+``event_emit`` is called inside the transaction of the change it reports: it writes one
+``Delivery`` per active endpoint subscribed to the event type, and hands them to the worker only
+when that transaction commits, so a rolled-back change is told to nobody. Like e-mail
+notifications (docs/decisions/0007), the retries are ours: a failed attempt is logged and the
+delivery enqueues itself again 1, 2, 4 … minutes later, up to ``WEBHOOK_ATTEMPTS``. The endpoint
+configuration is audited; deliveries are messages about audited changes, their log is their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leitplanke.audit.services import event_record
+from leitplanke.common.background import enqueue_later, retry_delay
+from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.versioning import check_version
+
+from . import selectors
+from .models import TEST_EVENT, Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, EventType
+from .signing import signed_headers
+
+logger = logging.getLogger(__name__)
+
+#: Seconds to wait for an endpoint's answer.
+TIMEOUT = 10
+#: The longest error text kept per attempt.
+ERROR_LENGTH = 300
+
+
+# --- emitting ---------------------------------------------------------------------------------------
+
+
+def body_of(payload: dict[str, Any]) -> str:
+    """The request body of a delivery: its payload as compact JSON (the same bytes on every attempt)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _envelope(event_type: str, data: dict[str, Any], event_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "id": str(event_id),
+        "type": event_type,
+        "created": timezone.now().astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "data": data,
+    }
+
+
+def event_emit(
+    event_type: str, data: dict[str, Any] | Callable[[], dict[str, Any]], *, key: str = ""
+) -> list[Delivery]:
+    """Queue ``event_type`` with ``data`` for every active endpoint subscribed to it; returns the new deliveries.
+
+    ``data`` may be a function that builds it: it is called only if an endpoint wants the event,
+    so the domain pays nothing for webhooks nobody configured. With ``key``, the event happens
+    once per endpoint (the periodic job reports an overdue obligation on every run; the key makes
+    it one message). Every endpoint gets the same event id.
+    """
+    if event_type not in EventType.values:
+        raise ValueError(f"Unknown webhook event type {event_type!r}")
+    # A handful of endpoints at most, and SQLite cannot search inside JSON lists: filter here.
+    endpoints = [e for e in Endpoint.objects.filter(active=True) if event_type in e.event_types]
+    if key and endpoints:
+        done = set(Delivery.objects.filter(key=key, endpoint__in=endpoints).values_list("endpoint_id", flat=True))
+        endpoints = [e for e in endpoints if e.pk not in done]
+    if not endpoints:
+        return []
+    payload = _envelope(event_type, data() if callable(data) else data, uuid.uuid4())
+    return _queue(endpoints, event_type, payload, key=key)
+
+
+def _queue(endpoints: Iterable[Endpoint], event_type: str, payload: dict[str, Any], *, key: str = "") -> list[Delivery]:
+    created: list[Delivery] = []
+    for endpoint in endpoints:
+        try:
+            with transaction.atomic():
+                created.append(
+                    Delivery.objects.create(
+                        endpoint=endpoint,
+                        event_type=event_type,
+                        event_id=payload["id"],
+                        key=key,
+                        payload=payload,
+                        max_attempts=max(settings.WEBHOOK_ATTEMPTS, 1),
+                        next_attempt_at=timezone.now(),
+                    )
+                )
+        except IntegrityError:  # written by a concurrent run of the same job
+            continue
+    ids = [delivery.pk for delivery in created]
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return created
+
+
+def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
+    from .tasks import deliver_webhook
+
+    for pk in ids:
+        enqueue_later(deliver_webhook, pk, delay=delay)
+
+
+# --- delivering -------------------------------------------------------------------------------------
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook answered with a redirect is not delivered: the POST is not repeated elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST ``body`` to ``url``; the HTTP status, or an exception for a network problem."""
+    if urlsplit(url).scheme not in ("http", "https"):  # the model allows no other; never open file: or the like
+        raise ValueError("Webhooks go to http and https addresses only.")
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "Leitplanke-Webhooks/1",
+            **headers,
+        },
+    )
+    try:
+        with _opener.open(request, timeout=TIMEOUT) as response:
+            response.read(1024)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:  # an answer, just not a 2xx one
+        exc.close()
+        return int(exc.code)
+
+
+def delivery_deliver(delivery_id: int) -> str:
+    """Send one delivery; on failure try again later, up to its allowed attempts.
+
+    No lock is held while the endpoint is talked to (on SQLite that would stop every writer); the
+    worker runs each task once, and the result is stored only if nobody recorded one meanwhile.
+    Returns what happened (``delivered``, ``retry``, ``failed`` or ``skipped``), for the task log.
+    """
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return "skipped"
+    same = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, attempts=delivery.attempts)
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        same.update(
+            status=DeliveryStatus.FAILED,
+            next_attempt_at=None,
+            last_error=_("The endpoint was deactivated.")[:ERROR_LENGTH],
+        )
+        return "skipped"
+    attempts = delivery.attempts + 1
+    body = body_of(delivery.payload).encode("utf-8")
+    started, clock = timezone.now(), time.monotonic()
+    http_status: int | None = None
+    error = ""
+    try:
+        http_status = _post(endpoint.url, body, signed_headers(endpoint.secret, str(delivery.event_id), body))
+        if not 200 <= http_status < 300:
+            error = f"HTTP {http_status}"
+    except Exception as exc:  # noqa: BLE001 - any delivery problem: refused, timeout, DNS, TLS, ...
+        error = f"{type(exc).__name__}: {exc}"
+    error = error[:ERROR_LENGTH]
+    duration = int((time.monotonic() - clock) * 1000)
+    delivered = not error
+    last = not delivered and attempts >= delivery.max_attempts
+    status = DeliveryStatus.DELIVERED if delivered else DeliveryStatus.FAILED if last else DeliveryStatus.PENDING
+    delay = None if delivered or last else retry_delay(attempts)
+    with transaction.atomic():
+        stored = same.update(
+            attempts=attempts,
+            status=status,
+            last_status=http_status,
+            last_error=error,
+            delivered_at=timezone.now() if delivered else None,
+            next_attempt_at=timezone.now() + delay if delay is not None else None,
+        )
+        if stored:
+            DeliveryAttempt.objects.create(
+                delivery_id=delivery_id,
+                number=attempts,
+                attempted_at=started,
+                duration_ms=duration,
+                http_status=http_status,
+                error=error,
+                delivered=delivered,
+            )
+    if not stored:
+        return "skipped"
+    if delivered:
+        return "delivered"
+    logger.warning("Webhook delivery %s failed (attempt %s): %s", delivery_id, attempts, error)
+    if last:
+        return "failed"
+    _enqueue([delivery_id], delay=delay)
+    return "retry"
+
+
+# --- configuring (AI governance) --------------------------------------------------------------------
+
+
+def _require(actor: Any) -> None:
+    if not selectors.can_manage_webhooks(actor):
+        raise PermissionDenied(_("Only AI governance configures webhooks."))
+
+
+def _clean_event_types(event_types: Iterable[str]) -> list[str]:
+    chosen = set(event_types)
+    unknown = chosen - set(EventType.values)
+    if unknown:
+        raise DomainError(_("Choose events from the list."), field="event_types")
+    if not chosen:
+        raise DomainError(_("Choose at least one event."), field="event_types")
+    return [code for code in EventType.values if code in chosen]
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    if urlsplit(url).username is not None:
+        raise DomainError(
+            _("Leave the user name and password out of the address: the signature shows the receiver who sent it."),
+            field="url",
+        )
+    return url
+
+
+def new_secret() -> str:
+    """A fresh signing secret (256 random bits)."""
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+@transaction.atomic
+def endpoint_create(*, actor: Any, url: str, event_types: Iterable[str], description: str = "") -> Endpoint:
+    """Add an endpoint with a new secret; the caller shows the secret once (it is never audited)."""
+    _require(actor)
+    endpoint = Endpoint(
+        url=_clean_url(url),
+        description=description.strip(),
+        event_types=_clean_event_types(event_types),
+        secret=new_secret(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    full_clean(endpoint)
+    endpoint.save()
+    event_record(actor=actor, action="webhooks.endpoint.created", target=endpoint, after=endpoint.audit_snapshot())
+    return endpoint
+
+
+def _locked(endpoint: Endpoint) -> Endpoint:
+    return Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
+@transaction.atomic
+def endpoint_update(
+    *,
+    actor: Any,
+    endpoint: Endpoint,
+    url: str,
+    event_types: Iterable[str],
+    description: str = "",
+    expected_version: int | None = None,
+) -> Endpoint:
+    """Change an endpoint's address, description and events (the secret stays)."""
+    _require(actor)
+    endpoint = _locked(endpoint)
+    check_version(endpoint, expected_version)
+    before = endpoint.audit_snapshot()
+    endpoint.url, endpoint.description = _clean_url(url), description.strip()
+    endpoint.event_types = _clean_event_types(event_types)
+    full_clean(endpoint)
+    if endpoint.audit_snapshot() != before:
+        endpoint.version += 1
+        endpoint.save()
+        event_record(
+            actor=actor,
+            action="webhooks.endpoint.updated",
+            target=endpoint,
+            before=before,
+            after=endpoint.audit_snapshot(),
+        )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_set_active(
+    *, actor: Any, endpoint: Endpoint, active: bool, expected_version: int | None = None
+) -> Endpoint:
+    """Deactivate an endpoint (it receives nothing more; what waits for it fails) or activate it again."""
+    _require(actor)
+    endpoint = _locked(endpoint)
+    check_version(endpoint, expected_version)
+    if endpoint.active == active:
+        return endpoint
+    before = endpoint.audit_snapshot()
+    endpoint.active = active
+    endpoint.version += 1
+    endpoint.save(update_fields=["active", "version", "updated_at"])
+    action = "webhooks.endpoint.activated" if active else "webhooks.endpoint.deactivated"
+    event_record(actor=actor, action=action, target=endpoint, before=before, after=endpoint.audit_snapshot())
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
+    """Send a test event to one endpoint, whatever it subscribed to, to check address and signature."""
+    _require(actor)
+    endpoint = _locked(endpoint)
+    if not endpoint.active:
+        raise DomainError(_("Activate the endpoint before sending it a test event."), code="inactive")
+    data = {"endpoint": {"id": endpoint.pk}, "sent_by": {"username": actor.username}}
+    (delivery,) = _queue([endpoint], TEST_EVENT, _envelope(TEST_EVENT, data, uuid.uuid4()))
+    event_record(
+        actor=actor, action="webhooks.endpoint.tested", target=endpoint, after={"event_id": str(delivery.event_id)}
+    )
+    return delivery
+
+
+@transaction.atomic
+def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
+    """Try a failed delivery again: the same event (same id and payload), with a new round of attempts."""
+    _require(actor)
+    delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    if delivery.status != DeliveryStatus.FAILED:
+        raise DomainError(_("Only a failed delivery is sent again."), code="state")
+    if not delivery.endpoint.active:
+        raise DomainError(_("Activate the endpoint before sending to it again."), code="inactive")
+    before = delivery.audit_snapshot()
+    delivery.status = DeliveryStatus.PENDING
+    delivery.max_attempts = delivery.attempts + max(settings.WEBHOOK_ATTEMPTS, 1)
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "max_attempts", "next_attempt_at"])
+    event_record(
+        actor=actor,
+        action="webhooks.delivery.redelivered",
+        target=delivery.endpoint,
+        before=before,
+        after=delivery.audit_snapshot(),
+    )
+    transaction.on_commit(lambda: _enqueue([delivery.pk]), robust=True)
+    return delivery

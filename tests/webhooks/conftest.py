@@ -1,0 +1,69 @@
+"""Fixtures of the webhook tests: the decision tests' company, a local receiver, and endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from leitplanke.webhooks import services
+from leitplanke.webhooks.models import Endpoint, EventType
+
+from ..decisions.conftest import (
+    COMPLETE_FACTS,
+    TWO_REVIEWS_FACTS,
+    WORKS_COUNCIL_FACTS,
+    client_for,
+    make_usecase,
+    org,
+    qualified_lead,
+    qualify,
+    reviewers,
+    tools,
+)
+from .consumer import Consumer
+
+__all__ = [
+    "COMPLETE_FACTS",
+    "TWO_REVIEWS_FACTS",
+    "WORKS_COUNCIL_FACTS",
+    "client_for",
+    "make_usecase",
+    "org",
+    "qualified_lead",
+    "qualify",
+    "reviewers",
+    "tools",
+]
+
+
+@pytest.fixture
+def consumer() -> Iterator[Consumer]:
+    """A webhook receiver on a free loopback port."""
+    receiver = Consumer()
+    receiver.start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
+@pytest.fixture
+def governance(org) -> Any:
+    """The AI-governance person of the company."""
+    return org.role_holders["ai_governance"]
+
+
+@pytest.fixture
+def make_endpoint(governance, consumer) -> Callable[..., Endpoint]:
+    """An endpoint pointing at the receiver (which learns its secret), created through the service."""
+
+    def make(event_types: list[str] | None = None, *, url: str | None = None, **fields: Any) -> Endpoint:
+        endpoint = services.endpoint_create(
+            actor=governance, url=url or consumer.url, event_types=event_types or list(EventType.values), **fields
+        )
+        consumer.secret = endpoint.secret
+        return endpoint
+
+    return make
