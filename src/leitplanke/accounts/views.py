@@ -67,6 +67,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "led_units": units_led_by(user).order_by("path"),
         "password_form": form,
         "history": history_for(user, limit=20),
+        "show_details": True,  # one's own page
     }
     return render(request, "accounts/profile.html", context)
 

@@ -6,6 +6,7 @@ change and its event are committed together or not at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,15 @@ def chain_head() -> tuple[int, str]:
     return (head[0], head[1]) if head else (0, chain.GENESIS_HASH)
 
 
+_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+
+def parse_head(text: str) -> tuple[int, str] | None:
+    """A head as ``chain_head`` gives it, from its ``SEQ:HASH`` spelling (None if it is not one)."""
+    match = _HEAD.match(text.strip().lower())
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
 def verify(*, expected_head: tuple[int, str] | None = None) -> VerifyResult:
     """Recompute the whole chain; report the first altered, missing or misplaced event.
 
@@ -123,8 +133,19 @@ def verify(*, expected_head: tuple[int, str] | None = None) -> VerifyResult:
     newest events were cut off is caught too.
     """
     fields = (
-        "seq", "created_at", "actor_id", "actor_label", "action", "object_type", "object_id",
-        "object_label", "before", "after", "request_id", "prev_hash", "hash",
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "before",
+        "after",
+        "request_id",
+        "prev_hash",
+        "hash",
     )
     expected_seq = 1
     prev_hash = chain.GENESIS_HASH
@@ -168,7 +189,5 @@ def verify(*, expected_head: tuple[int, str] | None = None) -> VerifyResult:
             if want_hash != chain.GENESIS_HASH:
                 problem = ChainProblem(0, "the recorded head is not a valid head of an empty log")
         elif expected_head_hash_seen != want_hash:
-            problem = ChainProblem(
-                want_seq, f"event #{want_seq} does not match the recorded head hash"
-            )
+            problem = ChainProblem(want_seq, f"event #{want_seq} does not match the recorded head hash")
     return VerifyResult(checked=checked, head_seq=head_seq, head_hash=prev_hash, problem=problem)

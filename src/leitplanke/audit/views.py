@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from leitplanke.org.selectors import can_read_audit_trail
 
-from .models import Event
+from .selectors import events_matching
 
 
 @login_required
@@ -17,13 +17,9 @@ def log(request: HttpRequest) -> HttpResponse:
     """Every event, newest first, filterable by action and object type."""
     if not can_read_audit_trail(request.user):
         raise Http404
-    events = Event.objects.select_related("actor").order_by("-seq")
     action = request.GET.get("action", "").strip()
     object_type = request.GET.get("object_type", "").strip()
-    if action:
-        events = events.filter(action=action)
-    if object_type:
-        events = events.filter(object_type=object_type)
+    events = events_matching(request.user, action=action, object_type=object_type)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     context = {"page": page, "action": action, "object_type": object_type}
     return render(request, "audit/log.html", context)

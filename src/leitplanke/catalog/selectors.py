@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from leitplanke.org.models import Role
 from leitplanke.org.selectors import has_role, is_administrator, is_auditor
@@ -36,6 +36,19 @@ def tools_visible_to(user: Any) -> QuerySet[Tool]:
     if not _signed_in(user):
         return Tool.objects.none()
     return Tool.objects.all()
+
+
+def tools_matching(user: Any, *, q: str = "", status: str = "", kind: str = "") -> QuerySet[Tool]:
+    """The catalogue page's filters: a word in name or vendor, a status, a kind (empty: any)."""
+    tools = tools_visible_to(user)
+    q = q.strip()
+    if q:
+        tools = tools.filter(Q(name__icontains=q) | Q(vendor__icontains=q))
+    if status:
+        tools = tools.filter(status=status)
+    if kind:
+        tools = tools.filter(kind=kind)
+    return tools
 
 
 def tool_requests_visible_to(user: Any) -> QuerySet[ToolRequest]:

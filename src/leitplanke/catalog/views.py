@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from .selectors import (
     open_tool_requests_count,
     tool_requests_of,
     tool_requests_visible_to,
+    tools_matching,
     tools_visible_to,
 )
 
@@ -53,14 +53,10 @@ maintainers_only = only_for(can_maintain_catalog)
 def tool_list(request: HttpRequest) -> HttpResponse:
     """The catalogue, filtered by status and a search word, 50 to a page."""
     form = ToolFilterForm(request.GET or None)
-    tools = tools_visible_to(request.user)
     form.is_valid()  # an unknown status is ignored; a valid search word still applies
     cleaned = getattr(form, "cleaned_data", {})
     query, status = cleaned.get("q", "").strip(), cleaned.get("status", "")
-    if query:
-        tools = tools.filter(Q(name__icontains=query) | Q(vendor__icontains=query))
-    if status:
-        tools = tools.filter(status=status)
+    tools = tools_matching(request.user, q=query, status=status)
     page = Paginator(tools.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_edit = can_maintain_catalog(request.user)
     context = {

@@ -172,6 +172,11 @@ def obligations_due_for(user: Any) -> QuerySet[Obligation]:
     )
 
 
+def obligations_visible_to(user: Any) -> QuerySet[Obligation]:
+    """The obligations ``user`` may read: those of the use cases they may see (as visible as the use case)."""
+    return Obligation.objects.filter(usecase__in=UseCase.objects.visible_to(user))
+
+
 def reviewers_of(review: Review) -> list[Any]:
     """The people a review is routed to: the active holders of its role for its unit (or company-wide)."""
     from django.contrib.auth import get_user_model

@@ -19,7 +19,7 @@ from leitplanke.usecases.selectors import can_edit
 from . import selectors, services
 from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm, StageForm
 from .metrics import bottlenecks, can_read_metrics, overdue_obligations
-from .models import Obligation, ReviewStatus
+from .models import ReviewStatus
 
 
 @login_required
@@ -123,9 +123,8 @@ def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the evidence that an obligation of a use case is fulfilled."""
-    visible = UseCase.objects.visible_to(request.user)
     obligation = get_object_or_404(
-        Obligation.objects.filter(usecase__in=visible).select_related("usecase", "usecase__unit"), pk=pk
+        selectors.obligations_visible_to(request.user).select_related("usecase", "usecase__unit"), pk=pk
     )
     editor = can_edit(request.user, obligation.usecase)
     if request.method == "POST" and not editor:
@@ -156,8 +155,7 @@ def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """The file attached as evidence to an obligation, for those who can see its use case."""
-    visible = UseCase.objects.visible_to(request.user)
-    obligation = get_object_or_404(Obligation.objects.filter(usecase__in=visible).exclude(evidence_file=""), pk=pk)
+    obligation = get_object_or_404(selectors.obligations_visible_to(request.user).exclude(evidence_file=""), pk=pk)
     try:
         handle = obligation.evidence_file.open("rb")
     except FileNotFoundError:  # the row names a file the storage no longer has

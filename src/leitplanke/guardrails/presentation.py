@@ -17,6 +17,8 @@ from .engine import Verdict as EngineVerdict
 from .models import DecisionPath, RiskClass
 
 _ROLE_LABELS = dict(Role.choices)
+#: Changes a what-if lists (the publish page, the API); the counts always cover all.
+WHATIF_LISTED = 200
 
 
 def language() -> str:
@@ -40,6 +42,30 @@ def effect_label(effect: Effect, bundle: Bundle, lang: str) -> str:
     if effect.kind == "obligation" and effect.obligation in bundle.obligations:
         return _("obligation: %(title)s") % {"title": bundle.obligations[effect.obligation].title.get(lang)}
     return _("warning")
+
+
+def rules_by_file(bundle: Bundle) -> list[dict[str, Any]]:
+    """The rules and tests of a bundle grouped by the file they are written in (the bundle page, the API)."""
+    lang = language()
+    groups: dict[str, dict[str, Any]] = {}
+    for rule in bundle.rules:
+        title = bundle.file_titles.get(rule.file)
+        group = groups.setdefault(
+            rule.file, {"file": rule.file, "title": title.get(lang) if title else "", "rules": [], "tests": []}
+        )
+        group["rules"].append(
+            {
+                "rule": rule,
+                "title": rule.title.get(lang),
+                "reason": rule.reason.get(lang),
+                "rationale": rule.rationale.get(lang),
+                "reference": rule.reference.get(lang),
+                "effects": [effect_label(effect, bundle, lang) for effect in rule.effects],
+            }
+        )
+    for test in bundle.tests:
+        groups.setdefault(test.file, {"file": test.file, "title": "", "rules": [], "tests": []})["tests"].append(test)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)
@@ -108,16 +134,25 @@ def explain(verdict: EngineVerdict, bundle: Bundle, *, unit_name: str = "") -> E
         rule: Rule = firing.rule
         if rule.id not in reasons:
             reasons[rule.id] = Reason(
-                rule.id, rule.title.get(lang), rule.reason.get(lang), rule.rationale.get(lang),
-                rule.reference.get(lang), [], False,
+                rule.id,
+                rule.title.get(lang),
+                rule.reason.get(lang),
+                rule.rationale.get(lang),
+                rule.reference.get(lang),
+                [],
+                False,
             )
         reasons[rule.id].effects.append(effect_label(firing.effect, bundle, lang))
         if firing.effect.kind == "block":
             reasons[rule.id] = Reason(**{**reasons[rule.id].__dict__, "blocks": True})
     duties = [
         Duty(
-            obligation.id, obligation.title.get(lang), obligation.description.get(lang), obligation.due_days,
-            obligation.blocking, obligation.reference,
+            obligation.id,
+            obligation.title.get(lang),
+            obligation.description.get(lang),
+            obligation.due_days,
+            obligation.blocking,
+            obligation.reference,
             bundle.dates[obligation.applies_from].date if obligation.applies_from else None,
         )
         for obligation in verdict.obligations

@@ -91,6 +91,16 @@ def bundle_files(row: RuleBundle) -> dict[str, str]:
     return dict(RuleBundle.objects.values_list("files", flat=True).get(pk=row.pk))
 
 
+def publication_whatif(user: Any, row: RuleBundle) -> dict[str, Any] | None:
+    """What the what-if found when ``row`` was published, for those who publish (None for everybody else).
+
+    It names use cases of every unit, confidential ones too, so only AI governance reads it.
+    """
+    if not can_publish(user):
+        return None
+    return dict(RuleBundle.objects.values_list("whatif", flat=True).get(pk=row.pk) or {}) or None
+
+
 def evaluation_input(usecase: UseCase, tools: Iterable[Tool] | None = None) -> dict[str, Any]:
     """The use case as the rules read it (the evaluation contract); unanswered questions are left out."""
     facts: dict[str, Any] = {}
@@ -109,9 +119,12 @@ def evaluation_input(usecase: UseCase, tools: Iterable[Tool] | None = None) -> d
 
 def verdict_of(usecase: UseCase) -> Verdict | None:
     """The stored verdict of a use case (the caller checked that the viewer may see the use case)."""
-    return Verdict.objects.select_related("bundle").defer("bundle__files", "bundle__whatif").filter(
-        usecase=usecase
-    ).first()
+    return (
+        Verdict.objects.select_related("bundle")
+        .defer("bundle__files", "bundle__whatif")
+        .filter(usecase=usecase)
+        .first()
+    )
 
 
 _FACT_FIELDS = tuple(fact.name for fact in FACTS)
@@ -182,9 +195,7 @@ def _portfolio_sql() -> tuple[str, str, str, str]:
         f"v.{_column(Verdict, 'bundle')} FROM {quote(UseCase._meta.db_table)} u "
         f"LEFT JOIN {quote(Verdict._meta.db_table)} v ON v.{_column(Verdict, 'usecase')} = {key}"
     )
-    links_sql = (
-        f"SELECT {_column(links, 'usecase')}, {_column(links, 'tool')} FROM {quote(links._meta.db_table)}"
-    )
+    links_sql = f"SELECT {_column(links, 'usecase')}, {_column(links, 'tool')} FROM {quote(links._meta.db_table)}"
     return select, links_sql, key, _column(links, "usecase")
 
 

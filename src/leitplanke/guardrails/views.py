@@ -28,32 +28,8 @@ from .models import RuleBundle
 
 #: The candidate bundle between the check and the decision to publish it, kept in the session.
 _CANDIDATE = "guardrails_candidate"
-#: Changes listed on the what-if page (the counts always cover all).
-WHATIF_LISTED = 200
 
 governance_only = only_for(selectors.can_publish)
-
-
-def _rules_by_file(bundle: Bundle) -> list[dict[str, Any]]:
-    """The rules and tests of a bundle grouped by the file they are written in."""
-    lang = presentation.language()
-    groups: dict[str, dict[str, Any]] = {}
-    for rule in bundle.rules:
-        title = bundle.file_titles.get(rule.file)
-        group = groups.setdefault(
-            rule.file, {"file": rule.file, "title": title.get(lang) if title else "", "rules": [], "tests": []}
-        )
-        group["rules"].append({
-            "rule": rule,
-            "title": rule.title.get(lang),
-            "reason": rule.reason.get(lang),
-            "rationale": rule.rationale.get(lang),
-            "reference": rule.reference.get(lang),
-            "effects": [presentation.effect_label(effect, bundle, lang) for effect in rule.effects],
-        })
-    for test in bundle.tests:
-        groups.setdefault(test.file, {"file": test.file, "title": "", "rules": [], "tests": []})["tests"].append(test)
-    return list(groups.values())
 
 
 def _bundle_context(row: RuleBundle, bundle: Bundle) -> dict[str, Any]:
@@ -63,9 +39,11 @@ def _bundle_context(row: RuleBundle, bundle: Bundle) -> dict[str, Any]:
         "bundle": bundle,
         "bundle_title": bundle.title.get(lang),
         "bundle_description": bundle.description.get(lang),
-        "dates": [(date.title.get(lang), date.date, date.source) for date in sorted(bundle.dates.values(),
-                                                                                   key=lambda d: d.date)],
-        "files": _rules_by_file(bundle),
+        "dates": [
+            (date.title.get(lang), date.date, date.source)
+            for date in sorted(bundle.dates.values(), key=lambda d: d.date)
+        ],
+        "files": presentation.rules_by_file(bundle),
         "can_publish": selectors.can_publish,
     }
 
@@ -89,12 +67,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A published bundle (also an earlier one), with what its what-if found when it was published."""
     row = get_object_or_404(selectors.bundles(), pk=pk)
-    whatif = RuleBundle.objects.values_list("whatif", flat=True).get(pk=row.pk) if selectors.can_publish(
-        request.user
-    ) else None
     context = {
         **_bundle_context(row, selectors.evaluator_for(row).bundle),
-        "whatif": whatif,
+        "whatif": selectors.publication_whatif(request.user, row),
         "can_publish": selectors.can_publish(request.user),
     }
     return render(request, "guardrails/bundle.html", context)
@@ -125,7 +100,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         context["report"] = report
         if report.ok:
             whatif = selectors.what_if(files)
-            context["whatif"] = whatif.as_dict(limit=WHATIF_LISTED)
+            context["whatif"] = whatif.as_dict(limit=presentation.WHATIF_LISTED)
             context["digest"] = files_digest(files)
             request.session[_CANDIDATE] = {"files": files, "report": report.as_dict()}
         else:
@@ -150,9 +125,11 @@ def _publish_confirmed(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc.message))
         return redirect("guardrails:publish")
     request.session.pop(_CANDIDATE, None)
-    messages.success(request, _("Version %(version)s is published; %(changed)s verdicts changed.") % {
-        "version": publication.bundle.version, "changed": len(publication.whatif.changes)
-    })
+    messages.success(
+        request,
+        _("Version %(version)s is published; %(changed)s verdicts changed.")
+        % {"version": publication.bundle.version, "changed": len(publication.whatif.changes)},
+    )
     return redirect("guardrails:bundle", publication.bundle.pk)
 
 

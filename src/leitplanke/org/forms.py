@@ -11,17 +11,19 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import DomainErrorForm
 from leitplanke.common.widgets import FastSelect
 
 from . import importing
 from .models import OrgUnit, Role, UnitKind
 from .selectors import in_tree_order, people_visible_to, units_visible_to
+from .services import person_password_check
 
 
 class _TreeOrderIterator(ModelChoiceIterator):
@@ -131,12 +133,15 @@ class PersonForm(DomainErrorForm):
         """Django's password rules, as on every other page that sets a password."""
         password = self.cleaned_data.get("password", "")
         if password:
-            user = get_user_model()(
-                username=self.data.get("username", ""),
-                email=self.data.get("email", ""),
-                display_name=self.data.get("display_name", ""),
-            )
-            password_validation.validate_password(password, user)
+            try:
+                person_password_check(
+                    password=password,
+                    username=self.data.get("username", ""),
+                    email=self.data.get("email", ""),
+                    display_name=self.data.get("display_name", ""),
+                )
+            except DomainError as exc:
+                raise forms.ValidationError(str(exc.message), code=exc.code) from exc
         return password
 
 

@@ -91,6 +91,27 @@ def people_visible_to(user: Any) -> QuerySet[Any]:
     return User.objects.filter(is_active=True)
 
 
+def sees_person_details(viewer: Any, person: Any) -> bool:
+    """Language, account status and history of a person: for the person, administrators and auditors.
+
+    Every colleague sees what a company directory shows: name, user name, e-mail, units and roles.
+    """
+    if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
+        return False
+    return viewer.pk == person.pk or is_administrator(viewer) or is_auditor(viewer)
+
+
+def people_matching(viewer: Any, query: str = "") -> QuerySet[Any]:
+    """The directory's search: the people ``viewer`` sees whose name, user name or e-mail contains ``query``."""
+    people = people_visible_to(viewer)
+    query = query.strip()
+    if query:
+        people = people.filter(
+            Q(display_name__icontains=query) | Q(username__icontains=query) | Q(email__icontains=query)
+        )
+    return people
+
+
 def in_tree_order(units: Iterable[OrgUnit]) -> list[OrgUnit]:
     """Units depth-first, each parent before its children, siblings by name (a readable org chart)."""
     units = list(units)

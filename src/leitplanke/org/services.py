@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -127,6 +128,15 @@ def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = Non
     if after != before:
         event_record(actor=actor, action="org.unit.updated", target=unit, before=before, after=after)
     return unit
+
+
+def person_password_check(*, password: str, username: str, email: str = "", display_name: str = "") -> None:
+    """Django's password rules for a new person's initial password (not too short, common or like the name)."""
+    person = User(username=username, email=email, display_name=display_name)
+    try:
+        password_validation.validate_password(password, person)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password", code="weak_password") from exc
 
 
 @transaction.atomic

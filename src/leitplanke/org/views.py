@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,10 +25,11 @@ from .models import OrgUnit, RoleAssignment
 from .selectors import (
     in_tree_order,
     is_administrator,
-    is_auditor,
     memberships_of,
+    people_matching,
     people_visible_to,
     roles_of,
+    sees_person_details,
     units_visible_to,
 )
 
@@ -64,12 +65,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
     """The people directory, searchable, 50 to a page."""
-    people = people_visible_to(request.user).order_by("display_name", "username")
     query = request.GET.get("q", "").strip()
-    if query:
-        people = people.filter(
-            Q(display_name__icontains=query) | Q(username__icontains=query) | Q(email__icontains=query)
-        )
+    people = people_matching(request.user, query).order_by("display_name", "username")
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "can_edit": is_administrator(request.user)}
     return render(request, "org/person_list.html", context)
@@ -92,7 +89,7 @@ def _render_person(
     """The person page; administrators also get the forms for memberships and roles."""
     viewer = request.user
     can_edit = is_administrator(viewer)
-    show_history = viewer.pk == person.pk or can_edit or is_auditor(viewer)
+    show_history = sees_person_details(viewer, person)
     context = {
         "person": person,
         "memberships": memberships_of(person),
@@ -101,6 +98,7 @@ def _render_person(
         "roles": roles_of(person),
         "history": history_for(person) if show_history else None,
         "show_history": show_history,
+        "show_details": show_history,
         "can_edit": can_edit,
     }
     if can_edit:

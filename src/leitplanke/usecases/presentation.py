@@ -19,11 +19,13 @@ _OBJECT_TYPE = UseCase._meta.label_lower
 
 @dataclass(frozen=True)
 class Answer:
-    """One risk question of a profile with the answer given (labels, not codes)."""
+    """One risk question of a profile with the answer given (its labels, and the codes for the API)."""
 
     fact: Fact
     labels: list[str]
     unsure: bool
+    #: The answer codes given, in the order of ``labels``.
+    codes: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -38,7 +40,9 @@ def answers_of(usecase: UseCase) -> list[Answer]:
         value = getattr(usecase, fact.name)
         choices = dict(fact.all_choices)
         codes = list(value or []) if fact.multiple else ([value] if value else [])
-        answers.append(Answer(fact, [str(choices.get(code, code)) for code in codes], value == UNSURE))
+        answers.append(
+            Answer(fact, [str(choices.get(code, code)) for code in codes], value == UNSURE, tuple(codes))
+        )
     return answers
 
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 
 from leitplanke.catalog.models import Tool
@@ -215,3 +217,29 @@ def write_xlsx(usecases: QuerySet[UseCase], target: IO[bytes]) -> None:
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{count + 1}"
     workbook.save(target)
+
+
+def inventory_filename(fmt: str) -> str:
+    """The download's file name, such as ``ai-inventory-2026-03-01.csv``."""
+    return f"ai-inventory-{timezone.localdate().isoformat()}.{fmt}"
+
+
+def inventory_download(user: Any, fmt: str) -> HttpResponseBase:
+    """The inventory of every use case ``user`` may see as a file download (the page's and the API's).
+
+    ``fmt`` is one of :data:`FORMATS`. CSV and JSON stream; XLSX is written to a temporary file first.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    usecases = UseCase.objects.visible_to(user)
+    filename = inventory_filename(fmt)
+    if fmt == XLSX:
+        # openpyxl writes the workbook as a whole; a temporary file keeps it out of memory.
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+        write_xlsx(usecases, spool)
+        spool.seek(0)
+        return FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[XLSX])
+    pieces = write_csv(usecases) if fmt == CSV else write_json(usecases)
+    response = StreamingHttpResponse((piece.encode("utf-8") for piece in pieces), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leitplanke.common.access import import_failure_context
 from leitplanke.org.selectors import is_administrator
 
 from ..facts import FACTS
-from ..models import Stage, UseCase
+from ..models import Stage
 from ..selectors import units_user_works_in
 from . import exporting, importing
 from .forms import UsecaseImportForm
@@ -69,19 +67,4 @@ def export_inventory(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Download the inventory of every use case the person may see, as CSV, XLSX or JSON."""
     if fmt not in exporting.FORMATS:
         raise Http404
-    usecases = UseCase.objects.visible_to(request.user)
-    filename = f"ai-inventory-{timezone.localdate().isoformat()}.{fmt}"
-    if fmt == exporting.XLSX:
-        # openpyxl writes the workbook as a whole; a temporary file keeps it out of memory.
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
-        exporting.write_xlsx(usecases, spool)
-        spool.seek(0)
-        return FileResponse(
-            spool, as_attachment=True, filename=filename, content_type=exporting.CONTENT_TYPES[exporting.XLSX]
-        )
-    pieces = exporting.write_csv(usecases) if fmt == exporting.CSV else exporting.write_json(usecases)
-    response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in pieces), content_type=exporting.CONTENT_TYPES[fmt]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exporting.inventory_download(request.user, fmt)

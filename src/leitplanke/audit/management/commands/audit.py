@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leitplanke.audit.services import chain_head, verify
-
-_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+from leitplanke.audit.services import chain_head, parse_head, verify
 
 
 class Command(BaseCommand):
@@ -34,10 +31,9 @@ class Command(BaseCommand):
         expected = None
         if options.get("head") is not None:
             # An empty --head (say, from a missing file) must not silently skip the tail check.
-            match = _HEAD.match(options["head"].strip().lower())
-            if not match:
+            expected = parse_head(options["head"])
+            if expected is None:
                 raise CommandError("--head must look like SEQ:HASH, e.g. 42:<64 hex digits>.")
-            expected = (int(match.group(1)), match.group(2))
         result = verify(expected_head=expected)
         if result.problem is not None:
             raise CommandError(
