@@ -101,3 +101,13 @@ def test_problem_titles_are_in_the_token_owners_language(org, api_for, language,
     response = api_for(org.member).get("/api/v1/usecases/999999")
     assert problem(response, 404)["title"] == title
     assert response["Content-Language"] == language
+
+
+def test_a_body_over_the_upload_limit_is_a_413_problem(org, token_for, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = Client(headers={"Authorization": f"Bearer {token_for(org.member, scope='read-write')}"})
+
+    response = client.post("/api/v1/usecases", data="x" * 5000, content_type="application/json")
+
+    body = problem(response, 413)
+    assert body["code"] == "too_large"

@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -44,13 +47,14 @@ TITLES: dict[str, Promise] = {
     "precondition_required": _("This request needs an If-Match header."),
     "validation": _("The request contains invalid values."),
     "invalid": _("The request was refused."),
+    "too_large": _("The request is too large."),
     "too_many_requests": _("Too many requests."),
     "server_error": _("An unexpected error occurred. It was logged; please try again later."),
 }
 #: The code for an HTTP status that we did not raise ourselves (ninja's ``HttpError``).
 CODE_FOR_STATUS = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    409: "conflict", 412: "precondition_failed", 422: "validation", 428: "precondition_required",
+    409: "conflict", 412: "precondition_failed", 413: "too_large", 422: "validation", 428: "precondition_required",
     429: "too_many_requests",
 }  # fmt: skip
 
@@ -135,7 +139,12 @@ def problem_response(
 
 
 def _field_path(loc: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+    parts = [str(part) for part in loc]
+    # Ninja names a JSON body after the operation's parameter (``body.payload.title``); the caller
+    # sent ``{"title": …}``, so the field is ``body.title``.
+    if len(parts) > 2 and parts[0] == "body":
+        del parts[1]
+    return ".".join(parts)
 
 
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -182,6 +191,13 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(404, "not_found")
 
 
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem_response(
+        413, "too_large", _("Send at most %(megabytes).1f MB in one request.") % {"megabytes": (limit or 0) / 1_000_000}
+    )
+
+
 def _django_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(403, "forbidden")
 
@@ -201,6 +217,7 @@ def install_handlers(api: NinjaAPI) -> None:
         (NinjaValidationError, _validation),
         (Http404, _not_found),
         (DjangoPermissionDenied, _django_forbidden),
+        (RequestDataTooBig, _too_large),
         (domain.DomainError, _domain),
         (domain.NotFound, _domain_not_found),
         (domain.PermissionDenied, _domain_forbidden),
@@ -210,6 +227,7 @@ def install_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, handler)
 
 
+@csrf_exempt  # it changes nothing; without this, a POST to an unknown path got Django's HTML CSRF page
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that no operation has: a problem, not the site's HTML page."""
     return problem_response(404, "not_found")

@@ -5,7 +5,19 @@ from __future__ import annotations
 from .auth import SessionAuth, TokenAuth
 from .errors import install_handlers
 from .openapi import LeitplankeAPI
-from .routers import usecases
+from .routers import (
+    audit,
+    catalog,
+    exports,
+    literacy,
+    obligations,
+    org,
+    reviews,
+    rules,
+    usecase_details,
+    usecases,
+    webhooks,
+)
 
 api = LeitplankeAPI(
     title="Leitplanke API",
@@ -24,3 +36,13 @@ api = LeitplankeAPI(
 install_handlers(api)
 
 api.add_router("/usecases", usecases.router)
+api.add_router("/usecases", usecase_details.router)
+api.add_router("/reviews", reviews.router)
+api.add_router("/obligations", obligations.router)
+api.add_router("", org.router)
+api.add_router("", catalog.router)
+api.add_router("/literacy", literacy.router)
+api.add_router("/audit", audit.router)
+api.add_router("/exports", exports.router)
+api.add_router("/rules", rules.router)
+api.add_router("/webhooks", webhooks.router)

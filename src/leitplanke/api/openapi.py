@@ -1,4 +1,5 @@
-"""The OpenAPI document as the API really answers: problems are ``application/problem+json``.
+"""The OpenAPI document as the API really answers: problems are ``application/problem+json``, and
+every operation with a body may answer 400 for a body that is not JSON.
 
 Ninja documents every response as ``application/json``; our error responses are RFC 9457 problem
 documents with their own media type, and a client (or Schemathesis) checking content types must
@@ -19,6 +20,15 @@ PROBLEM_REF = "#/components/schemas/ProblemOut"
 def _problem_media_types(schema: dict[str, Any]) -> None:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            if "requestBody" in operation:
+                # A body that is not JSON at all is refused before any schema applies.
+                operation["responses"].setdefault(
+                    "400",
+                    {
+                        "description": "The body is not valid JSON.",
+                        "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
+                    },
+                )
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 body = content.get("application/json", {}).get("schema", {})
