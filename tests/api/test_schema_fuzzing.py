@@ -31,7 +31,17 @@ from leitplanke.api.models import Scope
 
 pytestmark = pytest.mark.django_db
 
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
+#: The examples and fuzzing phases; the coverage phase (every boundary of every parameter) would
+#: multiply the suite's time for little more than fuzzing finds.
+#: Invalid input must be refused with one of these (413: a body over the upload limit).
+REFUSALS = [400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429]
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "phases": {"coverage": {"enabled": False}},
+        "checks": {"negative_data_rejection": {"expected-statuses": REFUSALS}},
+    }
+)
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"), config=CONFIG)
 schema.app = get_wsgi_application()
 
 CHECKS = [
@@ -42,8 +52,8 @@ CHECKS = [
     response_headers_conformance,
     negative_data_rejection,
 ]
-#: Callers of several roles: an owning unit's member and lead, AI governance, an auditor, an outsider.
-CALLERS = ("unit_member", "unit_lead", "ai_governance", "auditor", "other_unit")
+#: Callers of several roles: the owning unit's lead, AI governance, an auditor and an outsider.
+CALLERS = ("unit_lead", "ai_governance", "auditor", "other_unit")
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +82,6 @@ def caller_headers(request, org, make_usecase, tools) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_its_schema(case: Any, caller_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=caller_headers, checks=CHECKS)

@@ -1,5 +1,5 @@
 """The OpenAPI document as the API really answers: problems are ``application/problem+json``, and
-every operation with a body may answer 400 for a body that is not JSON.
+every operation with a body may answer 400 for a body that is not JSON and 413 for one too large.
 
 Ninja documents every response as ``application/json``; our error responses are RFC 9457 problem
 documents with their own media type, and a client (or Schemathesis) checking content types must
@@ -21,14 +21,15 @@ def _problem_media_types(schema: dict[str, Any]) -> None:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             if "requestBody" in operation:
-                # A body that is not JSON at all is refused before any schema applies.
-                operation["responses"].setdefault(
-                    "400",
-                    {
-                        "description": "The body is not valid JSON.",
-                        "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
-                    },
-                )
+                # Refused before any schema applies: a body that is not JSON, or one over the size limit.
+                for status, description in (("400", "The body is not valid JSON."), ("413", "The body is too large.")):
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
+                        },
+                    )
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 body = content.get("application/json", {}).get("schema", {})
