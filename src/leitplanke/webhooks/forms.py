@@ -21,7 +21,7 @@ class EndpointForm(DomainErrorForm):
 
     url = model_field(Endpoint, "url", assume_scheme="https")
     description = model_field(
-        Endpoint, "description", help_text=_("What receives the events, for the people after you.")
+        Endpoint, "description", help_text=_("What receives the events, for whoever looks after this endpoint later.")
     )
     event_types = forms.MultipleChoiceField(
         label=_("Events"),

@@ -316,7 +316,7 @@ def editable(user: Any, usecase_id: int) -> UseCase:
     """A use case the caller may change: 404 if they may not see it, 403 if they may only read it."""
     usecase = selectors.usecase_for_viewer(user, usecase_id)
     if not selectors.can_edit(user, usecase):
-        raise PermissionDenied(_("Only the owning unit, the owner and the contributors change this use case."))
+        raise PermissionDenied(_("Only the owning unit, the owner and the contributors may change this use case."))
     return usecase
 
 
