@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -37,3 +38,16 @@ def test_the_docs_page_loads_its_assets_from_the_site_and_runs_no_inline_script(
     assert all('type="application/json"' in attributes for attributes in inline), inline  # data, not code
     policy = response["Content-Security-Policy"]
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_the_openapi_document_names_each_key_once(db) -> None:
+    """Browsers parse the document with a YAML parser that refuses a key given twice."""
+    duplicated: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _value in items]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert duplicated == []

@@ -20,6 +20,12 @@ PROBLEM_REF = "#/components/schemas/ProblemOut"
 def _problem_media_types(schema: dict[str, Any]) -> None:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            # Ninja keeps the routers' status codes as numbers; JSON needs strings, one per status
+            # (a number and a string of the same status would be the same key twice in the JSON).
+            responses: dict[str, Any] = {}
+            for status, response in operation.get("responses", {}).items():
+                responses.setdefault(str(status), response)
+            operation["responses"] = responses
             if "requestBody" in operation:
                 # Refused before any schema applies: a body that is not JSON, or one over the size limit.
                 for status, description in (("400", "The body is not valid JSON."), ("413", "The body is too large.")):
