@@ -101,6 +101,6 @@ def test_anonymous_callers_get_no_inventory(inventory, api_for) -> None:
 
 def test_the_schema_documents_the_files_media_types() -> None:
     schema = api.get_openapi_schema(path_prefix="/api/v1/")
-    answer = schema["paths"][INVENTORY]["get"]["responses"][200]
+    answer = schema["paths"][INVENTORY]["get"]["responses"]["200"]
     assert {"text/csv", "application/json", exporting.CONTENT_TYPES[exporting.XLSX]} <= answer["content"].keys()
     assert "Content-Disposition" in answer["headers"]
