@@ -8,6 +8,7 @@ import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from leitplanke.audit.guard import install_guard, remove_guard
+from leitplanke.org.selectors import forget_unit_options
 
 from .factories import PersonFactory, UnitFactory
 
@@ -31,6 +32,14 @@ def _flush_past_the_audit_guard() -> Iterator[None]:
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
     yield
     BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _forget_kept_unit_options() -> Iterator[None]:
+    """Each test starts without the unit options an earlier test's (rolled-back) units left."""
+    forget_unit_options()
+    yield
+    forget_unit_options()
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from leitplanke.catalog.models import Tool
 from leitplanke.org import services as org_services
@@ -113,3 +116,21 @@ def client_for() -> Callable[[Any], Client]:
 
     return make
 
+
+
+@pytest.fixture
+def library_queries() -> Callable[..., int]:
+    """The SQL queries of one library page for ``client`` with ``params``.
+
+    The page is asked once before it is counted: the first page after a change of the org chart
+    also builds the unit options that the pages after it reuse (``org.selectors.unit_options``).
+    """
+
+    def count(client: Client, **params: Any) -> int:
+        assert client.get(reverse("usecases:library"), params).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("usecases:library"), params)
+        assert response.status_code == 200
+        return len(queries)
+
+    return count

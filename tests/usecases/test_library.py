@@ -4,8 +4,6 @@ query count that does not grow with the number of rows on the page."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leitplanke.org import services as org_services
@@ -109,26 +107,19 @@ def test_my_drafts_are_offered_to_continue_and_nobody_elses(org, make_usecase, c
     assert [draft.title for draft in response.context["drafts"]] == ["Mein Entwurf"]
 
 
-def _library_queries(client, **params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("usecases:library"), params)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("viewer", ["unit_member", "other_unit", "auditor"])
 def test_the_number_of_queries_does_not_grow_with_the_rows_on_the_page(org, make_usecase, tools, client_for,
-                                                                      viewer) -> None:
+                                                                      library_queries, viewer) -> None:
     other = UnitFactory(code="vt", name="Vertrieb", parent=org.company, lead=org.lead)
     client = client_for(org.viewer(viewer))
     for number in range(2):
         make_usecase(title=f"Wenige {number}", tools=list(tools.values()), contributors=[org.lead])
-    few = _library_queries(client)
+    few = library_queries(client)
 
     for number in range(30):
         make_usecase(title=f"Viele {number}", unit=other if number % 2 else org.team, owner=org.lead,
                      tools=list(tools.values()), contributors=[org.member])
-    many = _library_queries(client)
+    many = library_queries(client)
 
     assert many == few
 
@@ -164,15 +155,15 @@ def test_a_filtered_list_never_shows_what_the_viewer_may_not_read(org, make_usec
 
 @pytest.mark.parametrize("viewer", ["unit_member", "auditor"])
 def test_a_filtered_list_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for,
-                                                                        viewer) -> None:
+                                                                        library_queries, viewer) -> None:
     client = client_for(org.viewer(viewer))
     chat = tools["Enterprise-Chat"]
     filters = {"tool": chat.pk, "unit": org.finance.pk, "stage": "pilot"}
     make_usecase(title="Einer", stage=Stage.PILOT, tools=[chat])
-    few = _library_queries(client, **filters)
+    few = library_queries(client, **filters)
 
     for number in range(30):
         make_usecase(title=f"Viele {number}", stage=Stage.PILOT, tools=list(tools.values()))
-    many = _library_queries(client, **filters)
+    many = library_queries(client, **filters)
 
     assert many == few

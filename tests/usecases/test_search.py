@@ -7,8 +7,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -334,20 +332,14 @@ def test_any_query_gives_a_list_and_never_an_error(org, make_usecase, typed) -> 
     assert titles in ([], ["Rechnungen klassifizieren"])
 
 
-def _library_queries(client, **params) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("usecases:library"), params)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("viewer", ["unit_member", "other_unit", "auditor"])
-def test_a_search_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for, viewer) -> None:
+def test_a_search_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for, library_queries,
+                                                                 viewer) -> None:
     other = UnitFactory(code="vt", name="Vertrieb", parent=org.company, lead=org.lead)
     client = client_for(org.viewer(viewer))
     for number in range(2):
         make_usecase(title=f"Rechnungen {number}", tools=list(tools.values()), contributors=[org.lead])
-    few = _library_queries(client, q="Rechnung")
+    few = library_queries(client, q="Rechnung")
 
     for number in range(30):
         make_usecase(
@@ -357,6 +349,6 @@ def test_a_search_costs_the_same_queries_however_many_rows_match(org, make_useca
             tools=list(tools.values()),
             contributors=[org.member],
         )
-    many = _library_queries(client, q="Rechnung")
+    many = library_queries(client, q="Rechnung")
 
     assert many == few

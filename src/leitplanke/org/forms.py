@@ -22,7 +22,7 @@ from leitplanke.common.widgets import FastSelect
 
 from . import importing
 from .models import OrgUnit, Role, UnitKind
-from .selectors import in_tree_order, people_visible_to, units_visible_to
+from .selectors import people_visible_to, unit_option_label, unit_options, units_visible_to
 from .services import person_password_check
 
 
@@ -32,18 +32,21 @@ class _TreeOrderIterator(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for unit in in_tree_order(self.queryset):
-            yield self.choice(unit)
+        yield from unit_options(self.queryset)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """A unit, shown indented by its depth in the tree, with its code."""
+    """A unit, shown indented by its depth in the tree, with its code (``unit_option_label``).
+
+    The options come from ``unit_options``, kept until the org chart changes; the chosen unit is
+    still looked up in the field's queryset, so validation always sees the current units.
+    """
 
     iterator = _TreeOrderIterator
     widget = FastSelect
 
     def label_from_instance(self, obj: OrgUnit) -> str:  # type: ignore[override]
-        return f"{'– ' * obj.depth}{obj.name} ({obj.code})"
+        return unit_option_label(obj)
 
 
 class PersonField(forms.CharField):

@@ -334,10 +334,8 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only what the options show: a large organisation has hundreds of units on every library page.
-        self.fields["unit"].queryset = (  # type: ignore[attr-defined]
-            units_visible_to(viewer).only("name", "code", "depth", "path", "parent_id").order_by("path")
-        )
+        # The unit options are kept until the org chart changes (``org.selectors.unit_options``).
+        self.fields["unit"].queryset = units_visible_to(viewer)  # type: ignore[attr-defined]
         self.fields["tool"].queryset = Tool.objects.only("name").order_by("name")  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, Any]:
