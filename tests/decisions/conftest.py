@@ -15,7 +15,20 @@ from leitplanke.org.models import Role
 from ..factories import PersonFactory
 from ..usecases.conftest import COMPLETE_FACTS, Org, client_for, make_usecase, org, tools
 
-__all__ = ["COMPLETE_FACTS", "Org", "client_for", "make_usecase", "org", "tools"]
+#: What the test packages built on the decisions (notifications, webhooks) take with one import.
+__all__ = [
+    "COMPLETE_FACTS",
+    "TWO_REVIEWS_FACTS",
+    "WORKS_COUNCIL_FACTS",
+    "Org",
+    "client_for",
+    "make_usecase",
+    "org",
+    "qualified_lead",
+    "qualify",
+    "reviewers",
+    "tools",
+]
 
 #: Facts that make the default bundle ask the works council (monitoring employees).
 WORKS_COUNCIL_FACTS: dict[str, Any] = {**COMPLETE_FACTS, "monitors_employees": "yes"}

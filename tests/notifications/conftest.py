@@ -6,22 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..decisions.conftest import (
-    COMPLETE_FACTS,
-    TWO_REVIEWS_FACTS,
-    WORKS_COUNCIL_FACTS,
-    client_for,
-    make_usecase,
-    org,
-    qualified_lead,
-    qualify,
-    reviewers,
-    tools,
-)
+from ..decisions.conftest import *  # noqa: F403 (the decision tests' company, reviewers and facts)
 from .smtp import SmtpServer
-
-__all__ = ["COMPLETE_FACTS", "TWO_REVIEWS_FACTS", "WORKS_COUNCIL_FACTS", "client_for", "make_usecase", "org",
-           "qualified_lead", "qualify", "reviewers", "tools"]
 
 
 @pytest.fixture

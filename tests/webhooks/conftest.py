@@ -10,32 +10,8 @@ import pytest
 from leitplanke.webhooks import services
 from leitplanke.webhooks.models import Endpoint, EventType
 
-from ..decisions.conftest import (
-    COMPLETE_FACTS,
-    TWO_REVIEWS_FACTS,
-    WORKS_COUNCIL_FACTS,
-    client_for,
-    make_usecase,
-    org,
-    qualified_lead,
-    qualify,
-    reviewers,
-    tools,
-)
+from ..decisions.conftest import *  # noqa: F403 (the decision tests' company, reviewers and facts)
 from .consumer import Consumer
-
-__all__ = [
-    "COMPLETE_FACTS",
-    "TWO_REVIEWS_FACTS",
-    "WORKS_COUNCIL_FACTS",
-    "client_for",
-    "make_usecase",
-    "org",
-    "qualified_lead",
-    "qualify",
-    "reviewers",
-    "tools",
-]
 
 
 @pytest.fixture
