@@ -25,8 +25,7 @@ from leitplanke.org.selectors import can_read_audit_trail, people_visible_to
 
 from ..concurrency import object_response
 from ..schemas import PersonOut
-from .common import Text, caller, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT, MAX_REACHABLE
+from .common import DEFAULT_LIMIT, MAX_LIMIT, MAX_REACHABLE, Text, caller, capped_page, problems
 
 router = Router(tags=["audit"])
 
@@ -168,16 +167,7 @@ def event_list(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, 
         before_seq=filters.before_seq,
         oldest_first=filters.order == "seq",
     )
-    # COUNT over a LIMITed subquery: the database stops after MAX_REACHABLE + 1 matches.
-    reachable = events.order_by()[: MAX_REACHABLE + 1].count()
-    page = events[filters.offset : filters.offset + filters.limit]
-    return {
-        "items": [_event_out(event) for event in page],
-        "count": min(reachable, MAX_REACHABLE),
-        "count_capped": reachable > MAX_REACHABLE,
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return capped_page(events, limit=filters.limit, offset=filters.offset, item=_event_out)
 
 
 @router.get(

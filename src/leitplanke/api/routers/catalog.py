@@ -35,8 +35,7 @@ from leitplanke.common.errors import DomainError, NotFound, PermissionDenied
 
 from ..concurrency import object_response, require_current
 from ..schemas import PersonOut, ToolOut
-from .common import Text, body_fields, caller, honour_if_match, max_length, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, honour_if_match, max_length, problems
 
 router = Router()
 tools = Router(tags=["tools"])

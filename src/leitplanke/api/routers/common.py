@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any, overload
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -18,6 +18,29 @@ from leitplanke.org.selectors import is_administrator, units_visible_to
 
 from ..concurrency import require_current
 from ..schemas import ProblemOut
+
+#: Rows per page unless the caller asks for another ``limit``, and the most a page holds.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+#: A list reaches at most this many rows (and counts at most this many); filters narrow it down.
+MAX_REACHABLE = 10_000
+
+
+def capped_page(rows: QuerySet[Any], *, limit: int, offset: int, item: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of ``rows`` as ``item`` shows each, with a count that stops at ``MAX_REACHABLE``.
+
+    ``count_capped`` tells the caller that more match than were counted. The count is a COUNT over
+    a LIMITed subquery, so the database stops after ``MAX_REACHABLE + 1`` matches however many
+    there are.
+    """
+    reachable = rows.order_by()[: MAX_REACHABLE + 1].count()
+    return {
+        "items": [item(row) for row in rows[offset : offset + limit]],
+        "count": min(reachable, MAX_REACHABLE),
+        "count_capped": reachable > MAX_REACHABLE,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 def problems(*statuses: int) -> dict[int, type[ProblemOut]]:

@@ -32,8 +32,7 @@ from leitplanke.org.selectors import people_visible_to
 
 from ..concurrency import object_response, require_current
 from ..schemas import PersonOut
-from .common import Text, body_fields, caller, lookup_key, max_length, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, lookup_key, max_length, problems
 
 router = Router(tags=["literacy"])
 

@@ -24,9 +24,9 @@ from leitplanke.guardrails.presentation import language
 from leitplanke.usecases.selectors import can_edit
 
 from ..concurrency import object_response
-from ..schemas import PersonOut, ProblemOut
-from .common import Text, body_fields, caller, honour_if_match, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT, Id
+from ..schemas import PersonOut
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, honour_if_match, problems
+from .usecases import MAX_TEXT, Id
 
 router = Router(tags=["obligations"])
 
@@ -153,7 +153,7 @@ def _completable(request: HttpRequest, obligation_id: int) -> Obligation:
     return obligation
 
 
-@router.get("", response={200: ObligationPage, 401: ProblemOut, 422: ProblemOut}, summary="List obligations")
+@router.get("", response={200: ObligationPage, **problems(401, 422)}, summary="List obligations")
 def obligation_list(request: HttpRequest, filters: Query[ObligationFilters]) -> dict[str, Any]:
     """The obligations of the use cases the caller may see, the most urgent first (by due date)."""
     user = caller(request)
@@ -181,7 +181,7 @@ def obligation_list(request: HttpRequest, filters: Query[ObligationFilters]) -> 
 
 @router.get(
     "/{int:obligation_id}",
-    response={200: ObligationOut, 304: None, 401: ProblemOut, 404: ProblemOut},
+    response={200: ObligationOut, 304: None, **problems(401, 404)},
     summary="Read an obligation",
 )
 def obligation_read(request: HttpRequest, obligation_id: int) -> HttpResponse:

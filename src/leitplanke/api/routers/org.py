@@ -24,8 +24,18 @@ from leitplanke.org.selectors import in_tree_order, people_visible_to, units_vis
 from ..concurrency import object_response, require_current
 from ..schemas import PersonOut, UnitOut
 from . import people
-from .common import Text, body_fields, caller, lookup_key, max_length, problems, require_administrator, unit_for_field
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
+from .common import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Text,
+    body_fields,
+    caller,
+    lookup_key,
+    max_length,
+    problems,
+    require_administrator,
+    unit_for_field,
+)
 
 router = Router()
 units = Router(tags=["org units"])

@@ -33,6 +33,8 @@ from leitplanke.org.selectors import (
 from ..concurrency import object_response, require_current
 from ..schemas import UnitOut
 from .common import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
     Text,
     body_fields,
     caller,
@@ -43,7 +45,6 @@ from .common import (
     require_administrator,
     unit_for_field,
 )
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
 
 router = Router(tags=["people"])
 

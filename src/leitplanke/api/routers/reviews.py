@@ -23,9 +23,9 @@ from leitplanke.org.models import REVIEW_ROLES
 from leitplanke.usecases.models import Status
 
 from ..concurrency import object_response
-from ..schemas import PersonOut, ProblemOut, UnitOut
-from .common import Text, body_fields, caller, honour_if_match, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT
+from ..schemas import PersonOut, UnitOut
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, honour_if_match, problems
+from .usecases import MAX_TEXT
 
 router = Router(tags=["reviews"])
 
@@ -152,7 +152,7 @@ def _review_response(request: HttpRequest, review: Review) -> HttpResponse:
     return object_response(request, pk=review.pk, version=review.version, payload=_review_out(user, review))
 
 
-@router.get("", response={200: ReviewPage, 401: ProblemOut, 422: ProblemOut}, summary="List my reviews")
+@router.get("", response={200: ReviewPage, **problems(401, 422)}, summary="List my reviews")
 def review_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[str, Any]:
     """The reviews routed to the caller (their role, for the review's unit or company-wide)."""
     user = caller(request)
@@ -178,7 +178,7 @@ def review_list(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[str
 
 @router.get(
     "/{int:review_id}",
-    response={200: ReviewOut, 304: None, 401: ProblemOut, 404: ProblemOut},
+    response={200: ReviewOut, 304: None, **problems(401, 404)},
     summary="Read a review",
 )
 def review_read(request: HttpRequest, review_id: int) -> HttpResponse:

@@ -33,8 +33,7 @@ from leitplanke.guardrails.models import RuleBundle
 from ..concurrency import object_response
 from ..errors import Problem
 from ..schemas import PersonOut
-from .common import Text, caller, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, caller, problems
 
 router = Router(tags=["rules"])
 

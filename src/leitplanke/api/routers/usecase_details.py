@@ -25,9 +25,9 @@ from leitplanke.usecases.models import Status, UseCase
 from leitplanke.usecases.presentation import answers_of
 
 from ..concurrency import object_response, require_current
-from ..schemas import PersonOut, ProblemOut, UnitOut
-from .common import body_fields, caller, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT, MAX_REACHABLE, Facts, editable
+from ..schemas import PersonOut, UnitOut
+from .common import DEFAULT_LIMIT, MAX_LIMIT, MAX_REACHABLE, body_fields, caller, problems
+from .usecases import Facts, editable
 
 router = Router(tags=["use cases"])
 
@@ -96,7 +96,7 @@ def _facts_response(request: HttpRequest, usecase: UseCase) -> HttpResponse:
 
 @router.get(
     "/{int:usecase_id}/facts",
-    response={200: FactsOut, 304: None, 401: ProblemOut, 404: ProblemOut},
+    response={200: FactsOut, 304: None, **problems(401, 404)},
     summary="Read the risk answers of a use case",
 )
 def usecase_facts_read(request: HttpRequest, usecase_id: int) -> HttpResponse:
@@ -327,7 +327,7 @@ def _verdict_out(user: Any, usecase: UseCase) -> VerdictOut:
 
 @router.get(
     "/{int:usecase_id}/verdict",
-    response={200: VerdictOut, 304: None, 401: ProblemOut, 404: ProblemOut},
+    response={200: VerdictOut, 304: None, **problems(401, 404)},
     summary="Read the verdict and the way to a decision",
 )
 def usecase_verdict(request: HttpRequest, usecase_id: int) -> HttpResponse:
@@ -381,7 +381,7 @@ class HistoryFilters(Schema):
 
 @router.get(
     "/{int:usecase_id}/history",
-    response={200: EventPage, 401: ProblemOut, 404: ProblemOut, 422: ProblemOut},
+    response={200: EventPage, **problems(401, 404, 422)},
     summary="Read the history of a use case",
 )
 def usecase_history(request: HttpRequest, usecase_id: int, filters: Query[HistoryFilters]) -> dict[str, Any]:

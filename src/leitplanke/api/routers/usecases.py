@@ -33,15 +33,22 @@ from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
 from ..concurrency import object_response, require_current
 from ..errors import Problem
-from ..schemas import PersonOut, ProblemOut, ToolOut, UnitOut
-from .common import Text, body_fields, caller, honour_if_match, max_length, problems
+from ..schemas import PersonOut, ToolOut, UnitOut
+from .common import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_REACHABLE,
+    Text,
+    body_fields,
+    caller,
+    capped_page,
+    honour_if_match,
+    max_length,
+    problems,
+)
 
 router = Router(tags=["use cases"])
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
-#: A list reaches at most this many rows (and counts at most this many); filters narrow it down.
-MAX_REACHABLE = 10_000
 
 
 class UseCaseOut(Schema):
@@ -209,26 +216,17 @@ def _library_filters(user: Any, filters: UseCaseFilters) -> dict[str, Any]:
     return chosen
 
 
-@router.get("", response={200: UseCasePage, 401: ProblemOut, 422: ProblemOut}, summary="List use cases")
+@router.get("", response={200: UseCasePage, **problems(401, 422)}, summary="List use cases")
 def usecase_list(request: HttpRequest, filters: Query[UseCaseFilters]) -> dict[str, Any]:
     """The use cases the caller may read, filtered like the library, in a stable order."""
     user = request.auth  # type: ignore[attr-defined]
     usecases = selectors.library_for(user, **_library_filters(user, filters), reachable=MAX_REACHABLE + 1)
-    # COUNT over a LIMITed subquery: the database stops after MAX_REACHABLE + 1 matches.
-    reachable = usecases.order_by()[: MAX_REACHABLE + 1].count()
-    page = usecases[filters.offset : filters.offset + filters.limit]
-    return {
-        "items": [_summary(usecase) for usecase in page],
-        "count": min(reachable, MAX_REACHABLE),
-        "count_capped": reachable > MAX_REACHABLE,
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return capped_page(usecases, limit=filters.limit, offset=filters.offset, item=_summary)
 
 
 @router.get(
     "/{int:usecase_id}",
-    response={200: UseCaseDetailOut, 304: None, 401: ProblemOut, 404: ProblemOut},
+    response={200: UseCaseDetailOut, 304: None, **problems(401, 404)},
     summary="Read a use case",
 )
 def usecase_read(request: HttpRequest, usecase_id: int) -> HttpResponse:

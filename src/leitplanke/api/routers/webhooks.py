@@ -28,8 +28,7 @@ from leitplanke.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus
 
 from ..concurrency import object_response, representation, require_current
 from ..schemas import PersonOut
-from .common import Text, body_fields, caller, honour_if_match, max_length, problems
-from .usecases import DEFAULT_LIMIT, MAX_LIMIT
+from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, honour_if_match, max_length, problems
 
 router = Router(tags=["webhooks"])
 
