@@ -1,4 +1,4 @@
-"""``leitplanke worker``: run the background work (e-mails, the periodic job).
+"""``leitplanke worker``: run the background work (e-mails, webhook deliveries, the periodic job).
 
 The worker takes tasks from the database queue (django-tasks-db) one at a time; a small scheduler
 thread enqueues the periodic job (deadline reminders and escalation, due obligations,
@@ -35,7 +35,7 @@ def _schedule(stop: threading.Event, minutes: float) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run Leitplanke's background worker: e-mail notifications and the periodic deadline job."
+    help = "Run Leitplanke's background worker: e-mail notifications, webhook deliveries and the periodic deadline job."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0,
