@@ -37,7 +37,9 @@ class AccessToken(models.Model):
         _("prefix"), max_length=16, unique=True, editable=False, help_text=_("The visible start of the token.")
     )
     secret_hash = models.CharField(_("hash"), max_length=64, editable=False)
-    scope = models.CharField(pgettext_lazy("access token", "scope"), max_length=20, choices=Scope.choices, default=Scope.READ)
+    scope = models.CharField(
+        pgettext_lazy("access token", "scope"), max_length=20, choices=Scope.choices, default=Scope.READ
+    )
     expires_at = models.DateTimeField(_("expires"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
