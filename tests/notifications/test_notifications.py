@@ -77,6 +77,27 @@ def test_the_lead_is_told_what_waits_and_the_owner_of_the_approval(
     ]
 
 
+def test_a_lead_who_submits_their_own_use_case_is_not_told_it_waits_for_them_but_the_deputy_is(
+    make_usecase, qualified_lead, org, django_capture_on_commit_callbacks
+) -> None:
+    from leitplanke.org import services as org_services
+
+    from ..decisions.conftest import qualify
+
+    # Given a qualified deputy beside the qualified lead of the team
+    deputy = org.outsider
+    qualify(deputy)
+    org_services.unit_update(actor=None, unit=org.team, deputy=deputy)
+
+    # When the lead registers and submits a use case of their own team
+    with django_capture_on_commit_callbacks(execute=True):
+        usecase = make_usecase(owner=qualified_lead)
+
+    # Then only the deputy is told it waits for an approval
+    waiting = Notification.objects.filter(usecase=usecase, kind=Kind.APPROVAL_WAITING)
+    assert list(waiting.values_list("recipient__username", flat=True)) == [deputy.username]
+
+
 def test_nothing_is_sent_when_the_change_is_rolled_back(make_usecase, reviewers,
                                                         django_capture_on_commit_callbacks) -> None:
     from django.db import transaction

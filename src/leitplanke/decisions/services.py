@@ -47,7 +47,11 @@ def _verdict(usecase: UseCase) -> Verdict:
     return verdict
 
 
-def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bump_version: bool = True) -> None:
+def _set_status(
+    usecase: UseCase, status: str, *, actor: Any = None, digest: str | None = None, bump_version: bool = True
+) -> None:
+    """Store the use case's new status; one that waits for the lead's approval tells the approvers,
+    except ``actor`` (a lead who submits their own use case sees at once that it waits for them)."""
     fields = ["status", "version", "decided_at"]
     if status in (Status.APPROVED, Status.REJECTED):
         if usecase.status != status or usecase.decided_at is None:
@@ -62,7 +66,7 @@ def _set_status(usecase: UseCase, status: str, *, digest: str | None = None, bum
         fields.append("decision_digest")
     usecase.save(update_fields=[*fields, "updated_at"])
     if status == Status.AWAITING_APPROVAL:
-        notices.approval_waiting(None, usecase)
+        notices.approval_waiting(actor, usecase)
 
 
 def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
@@ -134,7 +138,7 @@ def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened
         "reviews_added": [review.role for review in opened],
         "reviews_cancelled": [review.role for review in cancelled],
     }
-    _set_status(usecase, status, digest=verdict.summary_digest, bump_version=bump_version)
+    _set_status(usecase, status, actor=actor, digest=verdict.summary_digest, bump_version=bump_version)
     event_record(
         actor=actor,
         action="decisions.usecase.routed",
@@ -271,9 +275,9 @@ def review_decide(
         )
         _cancel(actor, others)
         status = Status.REJECTED if outcome == ReviewStatus.REJECTED else Status.CHANGES_REQUESTED
-        _set_status(usecase, status)
+        _set_status(usecase, status, actor=actor)
     elif not Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exists():
-        _set_status(usecase, Status.AWAITING_APPROVAL)
+        _set_status(usecase, Status.AWAITING_APPROVAL, actor=actor)
     return review
 
 
