@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from leitplanke.api.models import Scope
 from leitplanke.audit.models import Event
@@ -82,7 +84,9 @@ def consumer() -> Iterator[Consumer]:
 
 def state() -> tuple[list[Any], list[Any], int]:
     endpoints = list(
-        Endpoint.objects.order_by("pk").values_list("url", "description", "event_types", "active", "version")
+        Endpoint.objects.order_by("pk").values_list(
+            "url", "description", "event_types", "active", "version", "secret", "previous_secret"
+        )
     )
     deliveries = list(Delivery.objects.order_by("pk").values_list("status", "attempts", "max_attempts"))
     return endpoints, deliveries, Event.objects.count()
@@ -247,6 +251,72 @@ def test_a_wrong_change_is_422_naming_the_field_and_nothing_changes(governance, 
     assert state() == before
 
 
+# --- rotating the secret ----------------------------------------------------------------------------
+
+
+def test_governance_rotates_the_secret_and_gets_the_new_one_in_that_answer_only(governance, endpoint) -> None:
+    path = f"{BASE}/{endpoint.pk}"
+    old = endpoint.secret
+    assert governance.get(path).json()["previous_secret_until"] is None
+
+    response = send(governance, "post", f"{path}/secret")
+
+    assert response.status_code == 200, response.content
+    endpoint.refresh_from_db()
+    body = response.json()
+    assert body["secret"] == endpoint.secret != old
+    assert endpoint.previous_secret == old
+    assert (body["id"], body["version"]) == (endpoint.pk, 2)
+    assert body["previous_secret_until"] is not None
+    assert datetime.fromisoformat(body["previous_secret_until"]) == endpoint.previous_secret_until
+    assert response["Cache-Control"] == "no-store"
+    read = governance.get(path)
+    assert read["ETag"] == response["ETag"]
+    assert read.json()["previous_secret_until"] == body["previous_secret_until"]
+    assert "secret" not in read.json()
+    assert endpoint.secret not in read.content.decode() and old not in read.content.decode()
+    event = Event.objects.get(action="webhooks.endpoint.secret_rotated")
+    assert endpoint.secret not in json.dumps([event.before, event.after])
+    assert old not in json.dumps([event.before, event.after])
+
+
+def test_a_rotation_with_a_stale_if_match_is_412_and_with_the_current_one_200(
+    governance, governance_person, endpoint
+) -> None:
+    path = f"{BASE}/{endpoint.pk}"
+    stale = governance.get(path)["ETag"]
+    services.endpoint_rotate_secret(actor=governance_person, endpoint=endpoint)
+    before = state()
+
+    assert problem(send(governance, "post", f"{path}/secret", **{"If-Match": stale}), 412)["code"] == (
+        "precondition_failed"
+    )
+    assert state() == before
+    current = governance.get(path)["ETag"]
+    assert send(governance, "post", f"{path}/secret", **{"If-Match": current}).status_code == 200
+
+
+def test_after_the_grace_period_the_endpoint_shows_no_previous_secret(governance, governance_person, endpoint) -> None:
+    services.endpoint_rotate_secret(actor=governance_person, endpoint=endpoint)
+    Endpoint.objects.filter(pk=endpoint.pk).update(previous_secret_until=timezone.now() - timedelta(minutes=1))
+
+    assert governance.get(f"{BASE}/{endpoint.pk}").json()["previous_secret_until"] is None
+
+
+def test_a_rotated_secret_signs_what_the_receiver_gets(
+    governance, governance_person, consumer, django_capture_on_commit_callbacks
+) -> None:
+    endpoint = services.endpoint_create(actor=governance_person, url=consumer.url, event_types=["usecase.submitted"])
+    old = endpoint.secret
+    new = send(governance, "post", f"{BASE}/{endpoint.pk}/secret").json()["secret"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(governance, "post", f"{BASE}/{endpoint.pk}/test")
+
+    [request] = consumer.received
+    assert request.verifies_with(new) and request.verifies_with(old)
+
+
 # --- test events and the delivery log ----------------------------------------------------------------
 
 
@@ -371,6 +441,7 @@ def _calls(endpoint: Endpoint, delivery: Delivery, etag: str) -> list[tuple[str,
         ("get", path, None, {}),
         ("patch", path, change, {"If-Match": etag}),
         ("post", f"{path}/test", None, {}),
+        ("post", f"{path}/secret", None, {}),
         ("get", f"{path}/deliveries", None, {}),
         ("post", f"{path}/deliveries/{delivery.pk}/redeliver", None, {}),
     ]

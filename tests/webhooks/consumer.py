@@ -29,6 +29,10 @@ class Received:
     def event(self) -> dict[str, Any]:
         return json.loads(self.body)
 
+    def verifies_with(self, secret: str) -> bool:
+        """Whether a receiver holding ``secret`` accepts this request (as it would have when it came)."""
+        return verify_signature(secret, self.headers, self.body)
+
 
 @dataclass
 class Consumer:

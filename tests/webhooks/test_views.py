@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -29,6 +30,8 @@ def _pages(endpoint: Endpoint, delivery: Delivery) -> list[tuple[str, str]]:
         ("post", reverse("webhooks:endpoint_edit", args=[endpoint.pk])),
         ("post", reverse("webhooks:endpoint_active", args=[endpoint.pk])),
         ("post", reverse("webhooks:endpoint_test", args=[endpoint.pk])),
+        ("get", reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk])),
+        ("post", reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk])),
         ("post", reverse("webhooks:delivery_redeliver", args=[endpoint.pk, delivery.pk])),
     ]
 
@@ -44,8 +47,15 @@ def failed_delivery(make_endpoint, governance) -> Delivery:
     return delivery
 
 
+def _speaking(person: Any, language: str) -> Any:
+    """``person`` with ``language`` as the language the pages speak to them in."""
+    person.preferred_language = language
+    person.save(update_fields=["preferred_language"])
+    return person
+
+
 def _state() -> tuple[list, list, int]:
-    endpoints = list(Endpoint.objects.order_by("pk").values_list("url", "event_types", "active", "version"))
+    endpoints = list(Endpoint.objects.order_by("pk").values_list("url", "event_types", "active", "version", "secret"))
     deliveries = list(Delivery.objects.order_by("pk").values_list("status", "attempts"))
     return endpoints, deliveries, Event.objects.count()
 
@@ -278,6 +288,84 @@ def test_a_delivery_of_another_endpoint_is_not_found(failed_delivery, make_endpo
     assert failed_delivery.status == DeliveryStatus.FAILED
 
 
+def test_rotating_the_secret_asks_for_confirmation_first(make_endpoint, client_for, governance, settings) -> None:
+    settings.WEBHOOK_SECRET_GRACE_HOURS = 24
+    endpoint = make_endpoint(["usecase.submitted"])
+    secret = endpoint.secret
+    client = client_for(_speaking(governance, "en"))
+    url = reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk])
+
+    detail = client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).content.decode()
+    response = client.get(url)
+
+    assert f'href="{url}"' in detail
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "For the next 24 hours, every message carries two signatures" in page
+    assert 'data-testid="rotate-form"' in page
+    endpoint.refresh_from_db()
+    assert (endpoint.secret, endpoint.version) == (secret, 1)
+    assert not Event.objects.filter(action="webhooks.endpoint.secret_rotated").exists()
+
+
+def test_the_confirmation_is_in_german(make_endpoint, client_for, governance, settings) -> None:
+    settings.WEBHOOK_SECRET_GRACE_HOURS = 24
+    endpoint = make_endpoint(["usecase.submitted"])
+    client = client_for(_speaking(governance, "de"))
+
+    response = client.get(reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk]))
+
+    page = response.content.decode()
+    assert "Signaturschlüssel erneuern" in page
+    assert "In den nächsten 24 Stunden trägt jede Nachricht zwei Signaturen" in page
+    detail = client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk]))
+    assert "Schlüssel erneuern" in detail.content.decode()
+
+
+def test_governance_rotates_the_secret_and_sees_the_new_one_once(make_endpoint, governance) -> None:
+    endpoint = make_endpoint(["usecase.submitted"])
+    old = endpoint.secret
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(governance)
+    url = reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk])
+    client.get(url)  # sets the CSRF cookie, as the browser gets it with the confirmation page
+
+    response = client.post(url, {"version": "1", "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("webhooks:endpoint_detail", args=[endpoint.pk])
+    endpoint.refresh_from_db()
+    assert (endpoint.secret != old, endpoint.previous_secret, endpoint.version) == (True, old, 2)
+    assert endpoint.secret not in response["Location"]
+    first = client.get(response["Location"])
+    shown = first.content.decode()
+    assert 'data-testid="secret-panel"' in shown and endpoint.secret in shown
+    assert old not in shown
+    assert 'data-testid="previous-secret"' in shown
+    assert first["Cache-Control"].startswith("max-age=0")
+    again = client.get(response["Location"]).content.decode()
+    assert endpoint.secret not in again and 'data-testid="secret-panel"' not in again
+    assert Event.objects.filter(action="webhooks.endpoint.secret_rotated").count() == 1
+
+
+def test_a_rotation_confirmed_on_a_stale_page_is_a_conflict(make_endpoint, client_for, governance) -> None:
+    endpoint = make_endpoint(["usecase.submitted"])
+    client = client_for(_speaking(governance, "en"))
+    url = reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk])
+    services.endpoint_rotate_secret(actor=governance, endpoint=endpoint)  # someone else, meanwhile
+    endpoint.refresh_from_db()
+    secret = endpoint.secret
+
+    response = client.post(url, {"version": "1"})
+
+    assert response.status_code == 409
+    assert "Someone else changed this in the meantime" in response.content.decode()
+    assert secret not in response.content.decode()
+    endpoint.refresh_from_db()
+    assert (endpoint.secret, endpoint.version) == (secret, 2)
+    assert Event.objects.filter(action="webhooks.endpoint.secret_rotated").count() == 1
+
+
 def test_the_pages_render_in_german_and_english(make_endpoint, client_for, governance) -> None:
     endpoint = make_endpoint(["usecase.submitted"])
     client = client_for(governance)
@@ -286,6 +374,7 @@ def test_the_pages_render_in_german_and_english(make_endpoint, client_for, gover
         reverse("webhooks:endpoint_create"),
         reverse("webhooks:endpoint_detail", args=[endpoint.pk]),
         reverse("webhooks:endpoint_edit", args=[endpoint.pk]),
+        reverse("webhooks:endpoint_rotate_secret", args=[endpoint.pk]),
     ):
         for language in ("de", "en"):
             response = client.get(url, headers={"accept-language": language})

@@ -321,6 +321,10 @@ LEITPLANKE_BASE_URL = os.environ.get("LEITPLANKE_BASE_URL", "http://127.0.0.1:80
 NOTIFICATION_EMAIL_ATTEMPTS = env_int("LEITPLANKE_EMAIL_ATTEMPTS", 5)
 #: Delivery attempts for one webhook before it is marked failed (waiting 1, 2, 4, ... minutes between).
 WEBHOOK_ATTEMPTS = env_int("LEITPLANKE_WEBHOOK_ATTEMPTS", 6)
+#: Hours a webhook endpoint's previous secret still signs, beside the new one, after its secret was rotated.
+WEBHOOK_SECRET_GRACE_HOURS = env_int("LEITPLANKE_WEBHOOK_SECRET_GRACE_HOURS", 24)
+#: Days finished webhook deliveries stay in the log before the periodic job deletes them (0: kept for ever).
+WEBHOOK_KEEP_DAYS = env_int("LEITPLANKE_WEBHOOK_KEEP_DAYS", 90)
 #: Minutes between two runs of the periodic job (deadlines, due obligations, re-certification).
 PERIODIC_JOB_MINUTES = env_int("LEITPLANKE_PERIODIC_MINUTES", 15)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.tasks import task
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -15,7 +19,11 @@ def deliver_email(notification_id: int) -> str:
 
 @task()
 def periodic_run() -> dict[str, int]:
-    """The periodic job: deadline reminders and escalation, due obligations, re-certification."""
+    """The periodic job: deadline reminders and escalation, due obligations, re-certification, webhook log pruning."""
     from leitplanke.decisions.jobs import deadlines_run
+    from leitplanke.webhooks.services import deliveries_prune
 
-    return deadlines_run()
+    counts = deadlines_run()
+    counts["webhook_deliveries_pruned"] = deliveries_prune()
+    logger.info("Periodic job: %s old webhook deliveries pruned", counts["webhook_deliveries_pruned"])
+    return counts

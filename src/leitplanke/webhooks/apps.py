@@ -17,6 +17,7 @@ class WebhooksConfig(AppConfig):
                 "webhooks.endpoint.updated": _("Webhook endpoint changed"),
                 "webhooks.endpoint.deactivated": _("Webhook endpoint deactivated"),
                 "webhooks.endpoint.activated": _("Webhook endpoint activated"),
+                "webhooks.endpoint.secret_rotated": _("Webhook signing secret rotated"),
                 "webhooks.endpoint.tested": _("Webhook test event sent"),
                 "webhooks.delivery.redelivered": _("Webhook delivery sent again"),
             }

@@ -36,3 +36,9 @@ class EndpointForm(DomainErrorForm):
         super().__init__(*args, **kwargs)
         if creating:
             del self.fields["version"]
+
+
+class RotateSecretForm(DomainErrorForm):
+    """The confirmation of a new secret; the version the person saw makes a rotation by someone else a conflict."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -3,15 +3,19 @@
 An event (a use case submitted, a review decided …) becomes one ``Delivery`` row per active
 endpoint subscribed to its type, written in the transaction of the change it reports. The worker
 sends it, signed with the endpoint's secret, and retries it with a growing delay; each try is a
-``DeliveryAttempt`` row, so the log shows every retry with its outcome.
+``DeliveryAttempt`` row, so the log shows every retry with its outcome. Finished deliveries are
+deleted by the periodic job after ``WEBHOOK_KEEP_DAYS``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,8 +54,13 @@ class Endpoint(models.Model):
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
     event_types = models.JSONField(_("events"), default=list, blank=True)
-    # Kept in plain text: signing needs it. It is shown once, at creation, and never written to the audit trail.
+    # Kept in plain text: signing needs it. Shown once (at creation or rotation), never written to the audit trail.
     secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    # After a rotation the old secret signs too, for a grace period, so the receiver can switch over.
+    previous_secret = models.CharField(_("previous signing secret"), max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(
+        _("previous secret signs until"), null=True, blank=True, editable=False
+    )
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,6 +90,18 @@ class Endpoint(models.Model):
             "event_types": list(self.event_types),
             "active": self.active,
         }
+
+    def previous_secret_signs(self, *, now: dt.datetime | None = None) -> bool:
+        """Whether the secret replaced by the last rotation is still within its grace period."""
+        if not self.previous_secret or self.previous_secret_until is None:
+            return False
+        return (now or timezone.now()) < self.previous_secret_until
+
+    def signing_secrets(self, *, now: dt.datetime | None = None) -> list[str]:
+        """The secrets a delivery attempt signs with: the current one, then the previous one during its grace period."""
+        if self.previous_secret_signs(now=now):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def get_event_types_display(self) -> list[str]:
         """The subscribed events by name, in the order of :class:`EventType`."""
@@ -122,7 +143,10 @@ class Delivery(models.Model):
                 fields=["endpoint", "key"], condition=~Q(key=""), name="webhooks_delivery_once_per_key"
             ),
         ]
-        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhooks_delivery_log")]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="webhooks_delivery_log"),
+            models.Index(fields=["status", "created_at"], name="webhooks_delivery_prune"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.endpoint_id}"

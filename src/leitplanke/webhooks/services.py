@@ -5,7 +5,8 @@
 when that transaction commits, so a rolled-back change is told to nobody. Like e-mail
 notifications (docs/decisions/0007), the retries are ours: a failed attempt is logged and the
 delivery enqueues itself again 1, 2, 4 … minutes later, up to ``WEBHOOK_ATTEMPTS``. The endpoint
-configuration is audited; deliveries are messages about audited changes, their log is their own.
+configuration is audited; deliveries are messages about audited changes, their log is their own,
+and ``deliveries_prune`` (run by the periodic job) deletes the finished ones after ``WEBHOOK_KEEP_DAYS``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 TIMEOUT = 10
 #: The longest error text kept per attempt.
 ERROR_LENGTH = 300
+#: Deliveries deleted per transaction when old ones are pruned.
+PRUNE_BATCH = 500
 
 
 # --- emitting ---------------------------------------------------------------------------------------
@@ -176,7 +180,8 @@ def delivery_deliver(delivery_id: int) -> str:
     http_status: int | None = None
     error = ""
     try:
-        http_status = _post(endpoint.url, body, signed_headers(endpoint.secret, str(delivery.event_id), body))
+        headers = signed_headers(endpoint.signing_secrets(), str(delivery.event_id), body)
+        http_status = _post(endpoint.url, body, headers)
         if not 200 <= http_status < 300:
             error = f"HTTP {http_status}"
     except Exception as exc:  # noqa: BLE001 - any delivery problem: refused, timeout, DNS, TLS, ...
@@ -322,6 +327,37 @@ def endpoint_set_active(
 
 
 @transaction.atomic
+def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: int | None = None) -> Endpoint:
+    """Give an endpoint a new secret; the old one keeps signing beside it for ``WEBHOOK_SECRET_GRACE_HOURS``.
+
+    During that grace period every attempt carries both signatures (the new one first), so the
+    receiver accepts the messages while it is switched over to the new secret. A secret still in
+    its grace period from an earlier rotation stops signing now. The caller shows the new secret
+    once; neither secret is written to the audit trail.
+    """
+    _require(actor)
+    endpoint = _locked(endpoint)
+    check_version(endpoint, expected_version)
+    before = endpoint.audit_snapshot()
+    grace = dt.timedelta(hours=max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0))
+    if grace:
+        endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, timezone.now() + grace
+    else:
+        endpoint.previous_secret, endpoint.previous_secret_until = "", None
+    endpoint.secret = new_secret()
+    endpoint.version += 1
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until", "version", "updated_at"])
+    event_record(
+        actor=actor,
+        action="webhooks.endpoint.secret_rotated",
+        target=endpoint,
+        before=before,
+        after={**endpoint.audit_snapshot(), "previous_secret_until": endpoint.previous_secret_until},
+    )
+    return endpoint
+
+
+@transaction.atomic
 def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
     """Send a test event to one endpoint, whatever it subscribed to, to check address and signature."""
     _require(actor)
@@ -359,3 +395,40 @@ def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
     )
     transaction.on_commit(lambda: _enqueue([delivery.pk]), robust=True)
     return delivery
+
+
+# --- housekeeping -----------------------------------------------------------------------------------
+
+
+def deliveries_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete finished deliveries (delivered or failed) with their attempts once their last activity is
+    older than ``WEBHOOK_KEEP_DAYS`` (0 keeps them for ever); returns how many deliveries went.
+
+    Pending deliveries always stay. The last activity is the delivery's creation, its delivery or
+    its latest attempt, whichever came last (a delivery sent again counts from its new attempts).
+    Deletes in batches of ``PRUNE_BATCH``, each in its own transaction, so a large log holds no
+    long lock. No audit event: deliveries are a log of messages about audited changes, not part
+    of the audit trail, and pruning them is housekeeping of that log.
+    """
+    keep_days = settings.WEBHOOK_KEEP_DAYS
+    if keep_days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    old = (
+        Delivery.objects.filter(status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED], created_at__lt=cutoff)
+        .filter(Q(delivered_at__isnull=True) | Q(delivered_at__lt=cutoff))
+        .exclude(attempt_log__attempted_at__gte=cutoff)
+    )
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            # Locked, and skipped when locked: a delivery someone sends again right now is left alone.
+            locked = old.select_for_update(skip_locked=True).order_by("pk")
+            batch = list(locked.values_list("pk", flat=True)[:PRUNE_BATCH])
+            if not batch:
+                break
+            _, per_model = Delivery.objects.filter(pk__in=batch).delete()
+        deleted += per_model.get(Delivery._meta.label, 0)
+        if len(batch) < PRUNE_BATCH:
+            break
+    return deleted

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 ID_HEADER = "Leitplanke-Webhook-Id"
@@ -31,13 +31,22 @@ def signature(secret: str, timestamp: int, body: str | bytes) -> str:
     return f"{SCHEME}={digest}"
 
 
-def signed_headers(secret: str, event_id: str, body: str | bytes, *, timestamp: int | None = None) -> dict[str, str]:
-    """The three headers of one delivery attempt (a new timestamp, so a new signature, on each)."""
+def signed_headers(
+    secret: str | Sequence[str], event_id: str, body: str | bytes, *, timestamp: int | None = None
+) -> dict[str, str]:
+    """The three headers of one delivery attempt (a new timestamp, so a new signature, on each).
+
+    With several secrets (the new and the previous one, while a rotation's grace period lasts),
+    the signature header carries one signature per secret, space-separated, in their order.
+    """
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    keys = [secret] if isinstance(secret, str) else list(secret)
+    if not keys:
+        raise ValueError("A webhook is signed with at least one secret.")
     return {
         ID_HEADER: str(event_id),
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: signature(secret, timestamp, body),
+        SIGNATURE_HEADER: " ".join(signature(one, timestamp, body) for one in keys),
     }
 
 

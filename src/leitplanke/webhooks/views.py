@@ -1,13 +1,15 @@
 """Webhook pages for AI governance: endpoints, their secret (once), the delivery log, test and redeliver.
 
 Everyone else is told "not found". A new endpoint's secret is shown on the endpoint's page right
-after it was created, once: the session holds only the endpoint's id until that page is shown.
+after it was created, once: the session holds only the endpoint's id until that page is shown. A
+rotated secret is shown the same way, right after the rotation.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.common.access import only_for
-from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.forms import save_versioned
 
 from . import selectors, services
-from .forms import EndpointForm
+from .forms import EndpointForm, RotateSecretForm
 from .models import DeliveryStatus, Endpoint
 
 PAGE_SIZE = 50
@@ -74,7 +76,13 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         del request.session[REVEAL]
         secret = endpoint.secret
     deliveries = Paginator(selectors.deliveries_of(endpoint), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"endpoint": endpoint, "secret": secret, "page": deliveries, "failed": DeliveryStatus.FAILED}
+    context = {
+        "endpoint": endpoint,
+        "secret": secret,
+        "previous_signs": endpoint.previous_secret_signs(),
+        "page": deliveries,
+        "failed": DeliveryStatus.FAILED,
+    }
     return render(request, "webhooks/endpoint_detail.html", context)
 
 
@@ -122,6 +130,39 @@ def endpoint_active(request: HttpRequest, pk: int) -> HttpResponse:
             else _("The endpoint was deactivated. It receives no more events."),
         )
     return redirect("webhooks:endpoint_detail", endpoint.pk)
+
+
+@governance_only
+@require_http_methods(["GET", "POST"])
+def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then give the endpoint a new secret; it is shown once, on the endpoint's page, as after creation.
+
+    GET explains the grace period (the old secret still signs for a while); POST rotates. A rotation
+    by someone else since the page was shown is a conflict: nothing changes until it is confirmed again.
+    """
+    endpoint = _endpoint(request, pk)
+    form = RotateSecretForm(request.POST if request.method == "POST" else None, initial={"version": endpoint.version})
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.endpoint_rotate_secret(
+                actor=request.user, endpoint=endpoint, expected_version=form.cleaned_data["version"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            conflict = isinstance(exc, Conflict)
+        else:
+            request.session[REVEAL] = endpoint.pk
+            messages.success(request, _("The endpoint has a new secret."))
+            return redirect("webhooks:endpoint_detail", endpoint.pk)
+    context = {
+        "endpoint": endpoint,
+        "form": form,
+        "grace_hours": max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0),
+        "previous_signs": endpoint.previous_secret_signs(),
+    }
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "webhooks/endpoint_rotate_secret.html", context, status=status)
 
 
 @governance_only

@@ -49,6 +49,16 @@ def _inactive_test(world: Any) -> Call:
     return Call(f"{BASE}/{item.pk}/test")
 
 
+def _stale_rotation(world: Any) -> Call:
+    from leitplanke.webhooks import services
+
+    item = endpoint(world)
+    path = f"{BASE}/{item.pk}"
+    stale = world.etag(path)
+    services.endpoint_rotate_secret(actor=world.person("ai_governance"), endpoint=item)
+    return Call(f"{path}/secret", headers={"If-Match": stale})
+
+
 def _redeliver(delivery: Any) -> Call:
     return Call(f"{BASE}/{delivery.endpoint_id}/deliveries/{delivery.pk}/redeliver")
 
@@ -87,6 +97,14 @@ OPERATIONS = [
     ),
     # A deactivated endpoint gets no test event: a rule of the service, for the one who may ask.
     Operation("POST", f"{BASE}/{{endpoint_id}}/test", governance_only(422), _inactive_test),
+    Operation(
+        "POST",
+        f"{BASE}/{{endpoint_id}}/secret",
+        governance_only(200),
+        lambda world: Call(f"{BASE}/{endpoint(world).pk}/secret"),
+    ),
+    # A rotation by someone else since the caller read the endpoint: its If-Match is stale.
+    Operation("POST", f"{BASE}/{{endpoint_id}}/secret", governance_only(412), _stale_rotation),
     Operation(
         "GET",
         f"{BASE}/{{endpoint_id}}/deliveries",

@@ -1,5 +1,5 @@
-"""``/api/v1/webhooks``: the endpoints AI governance configures, their delivery log, test events and
-sending a failed delivery again, as the webhook pages offer them.
+"""``/api/v1/webhooks``: the endpoints AI governance configures, their delivery log, test events,
+sending a failed delivery again and rotating the signing secret, as the webhook pages offer them.
 
 Who may do this is decided where the pages decide it: ``webhooks.selectors.can_manage_webhooks``
 (the company-wide role AI governance). Everybody else hears 404 for every operation, as on the
@@ -8,7 +8,8 @@ which check again and record the audit events (never with the secret).
 
 The secret of a new endpoint is in the answer of ``POST /webhooks`` and nowhere else: no read
 shows it again, and the ETag of that answer is the one ``GET`` gives, so it can be sent as
-``If-Match`` of the next change.
+``If-Match`` of the next change. A rotated secret is shown the same way, once, in the answer of
+``POST /webhooks/{id}/secret``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class WebhookEndpointOut(Schema):
     created: datetime
     updated: datetime
     version: int = Field(description="Counts the changes; the ETag contains it.")
+    previous_secret_until: datetime | None = Field(
+        description="After a rotation of the secret: until when every message also carries a signature made with "
+        "the previous secret. Null when no previous secret signs (any more)."
+    )
 
 
 class WebhookEndpointItemOut(WebhookEndpointOut):
@@ -72,6 +77,15 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
     """A new endpoint, with its signing secret: shown in this answer only."""
 
     secret: str = Field(description="`whsec_…`: give it to the receiver. It is never shown again.")
+
+
+class WebhookEndpointSecretOut(WebhookEndpointOut):
+    """An endpoint whose secret was just rotated, with the new secret: shown in this answer only."""
+
+    secret: str = Field(
+        description="The new `whsec_…`: give it to the receiver. It is never shown again; the previous one "
+        "still signs until `previous_secret_until`."
+    )
 
 
 class WebhookEndpointPage(Schema):
@@ -162,6 +176,7 @@ def _endpoint_fields(endpoint: Endpoint) -> dict[str, Any]:
         "created": endpoint.created_at,
         "updated": endpoint.updated_at,
         "version": endpoint.version,
+        "previous_secret_until": endpoint.previous_secret_until if endpoint.previous_secret_signs() else None,
     }
 
 
@@ -315,6 +330,33 @@ def endpoint_test(request: HttpRequest, endpoint_id: int) -> Status[dict[str, An
     with body_fields():
         delivery = services.endpoint_test(actor=user, endpoint=endpoint)
     return Status(202, _delivery(delivery))
+
+
+@router.post(
+    "/{int:endpoint_id}/secret",
+    response={200: WebhookEndpointSecretOut, **problems(401, 403, 404, 409, 412)},
+    summary="Rotate a webhook endpoint's secret",
+)
+def endpoint_rotate_secret(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    """Give the endpoint a new signing secret; the answer is the only place it is ever shown.
+
+    The previous secret keeps signing beside the new one until ``previous_secret_until``
+    (``LEITPLANKE_WEBHOOK_SECRET_GRACE_HOURS`` after now): every message carries both signatures,
+    the new one first, so the receiver accepts either while it is switched over. Honours
+    ``If-Match`` (the endpoint's ETag) when sent; the answer's ``ETag`` is the one ``GET`` gives.
+    Audited as ``webhooks.endpoint.secret_rotated`` (without either secret).
+    """
+    user = _governance(request)
+    endpoint = selectors.endpoint_for(user, endpoint_id)
+    honour_if_match(request, pk=endpoint.pk, version=endpoint.version, payload=_detail(endpoint))
+    with body_fields():
+        endpoint = services.endpoint_rotate_secret(actor=user, endpoint=endpoint, expected_version=endpoint.version)
+    response = _endpoint_response(request, user, endpoint.pk)
+    # As after creation: the ETag is that of the public representation, the body adds the secret.
+    rotated = WebhookEndpointSecretOut.model_validate({**_endpoint_fields(endpoint), "secret": endpoint.secret})
+    response.content = representation(rotated)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- the delivery log -------------------------------------------------------------------------------
