@@ -123,3 +123,19 @@ def test_conditions_are_the_owners_obligation_before_the_lead_decides(make_useca
     done = decisions.obligation_complete(actor=org.member, obligation=condition,
                                          evidence="Betriebsvereinbarung Nr. 7 vom 1.12.")
     assert done.status == ObligationStatus.DONE
+
+
+def test_an_obligation_page_is_shown_under_use_cases_in_the_navigation(make_usecase, qualified_lead, org,
+                                                                        client_for) -> None:
+    usecase = make_usecase(**COMPLETE_FACTS)
+    decisions.usecase_approve(actor=qualified_lead, usecase=usecase)
+    obligation = Obligation.objects.filter(usecase=usecase).first()
+
+    response = client_for(org.member).get(reverse("decisions:obligation_done", args=[obligation.pk]))
+    reviews = client_for(org.member).get(reverse("decisions:review_list"))
+
+    current = [entry["url"] for entry in response.context["nav_entries"] if entry["current"]]
+    assert current == [reverse("usecases:library")]
+    assert [entry["url"] for entry in reviews.context["nav_entries"] if entry["current"]] == [
+        reverse("decisions:review_list")
+    ]

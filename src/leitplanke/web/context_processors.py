@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from leitplanke.org.selectors import can_read_audit_trail, is_administrator
 from leitplanke.webhooks.selectors import can_manage_webhooks
 
-from .navigation import AREAS
+from .navigation import AREAS, claimed_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,9 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     signed_in = bool(user is not None and user.is_authenticated)
     entries = []
     if signed_in:
+        claimed = claimed_by(request.path)
         for area in AREAS:
             url = reverse(area.url_name) if area.ready else reverse(area.url_name, args=[area.key])
-            entries.append({"area": area, "url": url, "current": request.path.startswith(url)})
+            current = area is claimed if claimed is not None else request.path.startswith(url)
+            entries.append({"area": area, "url": url, "current": current})
         if can_manage_webhooks(user):
             url = reverse("webhooks:endpoint_list")
             entries.append({"area": None, "title": _("Webhooks"), "url": url, "current": request.path.startswith(url)})

@@ -18,6 +18,10 @@ class Area:
     summary: Promise
     url_name: str
     ready: bool
+    #: Paths below another area's address that belong here (a use case's approval, stage and
+    #: obligation pages are served by the decisions app under /reviews/, but are reached from the
+    #: use case and are about it).
+    claims: tuple[str, ...] = ()
 
 
 AREAS: tuple[Area, ...] = (
@@ -27,6 +31,7 @@ AREAS: tuple[Area, ...] = (
         _("Register AI use cases of your unit, get an instant guardrail verdict and find what other teams built."),
         "usecases:library",
         True,
+        claims=("/reviews/usecases/", "/reviews/obligations/"),
     ),
     Area(
         "tools",
@@ -73,3 +78,8 @@ AREAS: tuple[Area, ...] = (
 )
 
 AREAS_BY_KEY = {area.key: area for area in AREAS}
+
+
+def claimed_by(path: str) -> Area | None:
+    """The area that claims ``path`` although it lies below another area's address, if any."""
+    return next((area for area in AREAS if any(path.startswith(prefix) for prefix in area.claims)), None)
