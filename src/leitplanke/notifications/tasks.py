@@ -25,5 +25,6 @@ def periodic_run() -> dict[str, int]:
 
     counts = deadlines_run()
     counts["webhook_deliveries_pruned"] = deliveries_prune()
-    logger.info("Periodic job: %s old webhook deliveries pruned", counts["webhook_deliveries_pruned"])
+    if counts["webhook_deliveries_pruned"]:
+        logger.info("Periodic job: %s old webhook deliveries pruned", counts["webhook_deliveries_pruned"])
     return counts

@@ -326,6 +326,11 @@ def endpoint_set_active(
     return endpoint
 
 
+def secret_grace_hours() -> int:
+    """Hours a rotated-out secret still signs (``LEITPLANKE_WEBHOOK_SECRET_GRACE_HOURS``; 0: none)."""
+    return max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0)
+
+
 @transaction.atomic
 def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: int | None = None) -> Endpoint:
     """Give an endpoint a new secret; the old one keeps signing beside it for ``WEBHOOK_SECRET_GRACE_HOURS``.
@@ -339,7 +344,7 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
     endpoint = _locked(endpoint)
     check_version(endpoint, expected_version)
     before = endpoint.audit_snapshot()
-    grace = dt.timedelta(hours=max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0))
+    grace = dt.timedelta(hours=secret_grace_hours())
     if grace:
         endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, timezone.now() + grace
     else:

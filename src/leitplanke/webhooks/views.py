@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -158,7 +157,7 @@ def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "endpoint": endpoint,
         "form": form,
-        "grace_hours": max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0),
+        "grace_hours": services.secret_grace_hours(),
         "previous_signs": endpoint.previous_secret_signs(),
     }
     status = 409 if conflict else 400 if form.errors else 200
