@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.config.secret_key import weak_secret_key_reason
+
 
 def env_bool(name: str, default: bool) -> bool:
     """Read a yes/no environment variable; accepts 1/0, true/false, yes/no, on/off."""
@@ -63,6 +65,12 @@ if MODE not in {"production", "development"}:
 PRODUCTION = MODE == "production"
 
 DATA_DIR = Path(os.environ.get("LEITPLANKE_DATA_DIR", Path.cwd() / "data")).resolve()
+if DATA_DIR.is_relative_to(PACKAGE_DIR):
+    # The data directory holds the secret key and the database: never inside the installed code.
+    raise ImproperlyConfigured(
+        f"The data directory {DATA_DIR} lies inside the program's own files; set LEITPLANKE_DATA_DIR "
+        "or start Leitplanke from another directory."
+    )
 
 DEBUG = env_bool("DEBUG", False)
 if PRODUCTION and DEBUG:
@@ -72,10 +80,11 @@ if PRODUCTION and DEBUG:
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "").strip()
     if PRODUCTION:
-        if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure"):
+        weakness = weak_secret_key_reason(key)
+        if weakness is not None:
             raise ImproperlyConfigured(
-                "Production mode needs a real SECRET_KEY (at least 50 random characters), for "
-                "example from: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+                f"Production mode needs a real SECRET_KEY (at least 50 random characters); this one is weak: "
+                f"{weakness}. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
             )
         return key
     if key:
@@ -172,17 +181,22 @@ else:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at BEGIN so
     # two writers never deadlock on a lock upgrade; the busy timeout makes a writer wait its turn.
+    # synchronous=FULL syncs the WAL at every commit: an acknowledged write survives the crash of
+    # any process and a power loss too (NORMAL would lose the last commits on power loss); see
+    # docs/decisions/0009-crash-safe-sqlite.md.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         }
     )
     DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+#: Minutes a process trusts its last database integrity check (/readyz); leitplanke check always checks.
+INTEGRITY_CHECK_MINUTES = env_int("LEITPLANKE_INTEGRITY_CHECK_MINUTES", 15)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -325,8 +339,13 @@ WEBHOOK_ATTEMPTS = env_int("LEITPLANKE_WEBHOOK_ATTEMPTS", 6)
 WEBHOOK_SECRET_GRACE_HOURS = env_int("LEITPLANKE_WEBHOOK_SECRET_GRACE_HOURS", 24)
 #: Days finished webhook deliveries stay in the log before the periodic job deletes them (0: kept for ever).
 WEBHOOK_KEEP_DAYS = env_int("LEITPLANKE_WEBHOOK_KEEP_DAYS", 90)
+#: Internal hosts webhooks may reach anyway: host names, addresses or networks (CIDR); none by default.
+WEBHOOK_ALLOWED_HOSTS = env_list("LEITPLANKE_WEBHOOK_ALLOWED_HOSTS", [])
 #: Minutes between two runs of the periodic job (deadlines, due obligations, re-certification).
 PERIODIC_JOB_MINUTES = env_int("LEITPLANKE_PERIODIC_MINUTES", 15)
+#: Seconds a task may stay "running" before the worker takes it for abandoned (its worker was killed)
+#: and runs it again; longer than any task runs (an e-mail or webhook attempt times out after 30 s).
+TASK_LEASE_SECONDS = env_int("LEITPLANKE_TASK_LEASE_SECONDS", 300)
 
 # --- decisions ------------------------------------------------------------------------------------
 #: Business days each review role has to decide (Monday to Friday; public holidays are not counted out).

@@ -7,3 +7,7 @@ class WebConfig(AppConfig):
 
     name = "leitplanke.web"
     verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        # Registers the database integrity check (leitplanke check, and before leitplanke serve starts).
+        from leitplanke.config import dbhealth  # noqa: F401

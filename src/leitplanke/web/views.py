@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from leitplanke.config.dbhealth import cached_integrity_problems
 from leitplanke.decisions.selectors import approvals_waiting_for, obligations_due_for, open_reviews_for
 from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_of, units_led_by
 from leitplanke.usecases.models import Status, UseCase
@@ -63,11 +64,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query and passed its integrity check (run at a process's
+    first probe, then at most every ``LEITPLANKE_INTEGRITY_CHECK_MINUTES``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    if cached_integrity_problems():
+        # The details are in the log (and in 'leitplanke check'), not for anonymous callers.
+        return JsonResponse({"status": "unavailable", "database": "damaged"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -6,12 +6,17 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
+from leitplanke.audit.models import Event
 from leitplanke.audit.services import chain_head, parse_head, verify
+from leitplanke.config.dbhealth import integrity_problems
 
 
 class Command(BaseCommand):
     help = "Verify the hash chain of the audit trail, or print its head to keep outside the database."
+    # Verify checks the database itself and says what it found; the system checks would stop it first.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -34,7 +39,20 @@ class Command(BaseCommand):
             expected = parse_head(options["head"])
             if expected is None:
                 raise CommandError("--head must look like SEQ:HASH, e.g. 42:<64 hex digits>.")
-        result = verify(expected_head=expected)
+        # A damaged table can hand out fewer rows without any error: check it before trusting a read.
+        problems = integrity_problems(table=Event._meta.db_table)
+        if problems:
+            raise CommandError(
+                "Audit trail UNREADABLE: the database holding it is damaged ("
+                + "; ".join(problems[:3])
+                + "). Nothing can be said about its integrity; restore the last backup."
+            )
+        try:
+            result = verify(expected_head=expected)
+        except DatabaseError as exc:
+            raise CommandError(
+                f"Audit trail UNREADABLE: {exc}. Nothing can be said about its integrity; restore the last backup."
+            ) from exc
         if result.problem is not None:
             raise CommandError(
                 f"Audit trail BROKEN at event #{result.problem.seq}: {result.problem.reason}. "
