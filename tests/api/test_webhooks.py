@@ -73,7 +73,8 @@ def failed(governance_person, endpoint) -> Delivery:
 
 
 @pytest.fixture
-def consumer() -> Iterator[Consumer]:
+def consumer(settings) -> Iterator[Consumer]:
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # the receiver is internal: the operator allows it
     receiver = Consumer()
     receiver.start()
     try:
@@ -214,6 +215,8 @@ def test_one_change_of_settings_and_switch_is_saved_together_or_not_at_all(gover
         ({"url": "ftp://files.example.com/", "event_types": ["usecase.submitted"]}, "body.url"),
         ({"url": "javascript:alert(1)", "event_types": ["usecase.submitted"]}, "body.url"),
         ({"url": "https://user:pw@hooks.example.com/", "event_types": ["usecase.submitted"]}, "body.url"),
+        ({"url": "http://[::1]:22/", "event_types": ["usecase.submitted"]}, "body.url"),
+        ({"url": "http://169.254.169.254/latest/", "event_types": ["usecase.submitted"]}, "body.url"),
         ({"url": "https://hooks.example.com/" + "x" * 500, "event_types": ["usecase.submitted"]}, "body.url"),
         ({"url": "https://hooks.example.com/", "event_types": []}, "body.event_types"),
         ({"url": "https://hooks.example.com/", "event_types": ["usecase.deleted"]}, "body.event_types.0"),

@@ -15,8 +15,9 @@ from .consumer import Consumer
 
 
 @pytest.fixture
-def consumer() -> Iterator[Consumer]:
-    """A webhook receiver on a free loopback port."""
+def consumer(settings) -> Iterator[Consumer]:
+    """A webhook receiver on a free loopback port, which the operator allows as an internal host."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     receiver = Consumer()
     receiver.start()
     try:

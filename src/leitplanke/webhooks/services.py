@@ -12,19 +12,20 @@ and ``deliveries_prune`` (run by the periodic job) deletes the finished ones aft
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +33,10 @@ from django.utils.translation import gettext as _
 from leitplanke.audit.services import event_record
 from leitplanke.common.background import enqueue_later, retry_delay
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
-from . import selectors
+from . import selectors, targets
 from .models import TEST_EVENT, Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, EventType
 from .signing import signed_headers
 
@@ -92,7 +94,7 @@ def _queue(endpoints: Iterable[Endpoint], event_type: str, payload: dict[str, An
     created: list[Delivery] = []
     for endpoint in endpoints:
         try:
-            with transaction.atomic():
+            with write_atomic():
                 created.append(
                     Delivery.objects.create(
                         endpoint=endpoint,
@@ -122,37 +124,77 @@ def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
 # --- delivering -------------------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook answered with a redirect is not delivered: the POST is not repeated elsewhere."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to an address checked beforehand: no second DNS lookup (rebinding)."""
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    def __init__(self, target: targets.Target, *, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to an address checked beforehand; the certificate is checked for the host name."""
+
+    def __init__(self, target: targets.Target, *, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
+        self._address = target.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST ``body`` to ``url``; the HTTP status, or an exception for a network problem."""
-    if urlsplit(url).scheme not in ("http", "https"):  # the model allows no other; never open file: or the like
+    """POST ``body`` to ``url``; the HTTP status, or an exception for a refused target or a network problem.
+
+    The host is resolved once and every address checked (``targets.target_for``); the connection
+    goes to that address. Redirects are not followed (the POST is not repeated elsewhere), and the
+    answer's body is read only to end the exchange: it is never kept.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):  # the model allows no other; never open file: or the like
         raise ValueError("Webhooks go to http and https addresses only.")
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Leitplanke-Webhooks/1",
-            **headers,
-        },
-    )
+    target = targets.target_for(url)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(target, timeout=TIMEOUT)
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            response.read(1024)
-            return int(response.status)
-    except urllib.error.HTTPError as exc:  # an answer, just not a 2xx one
-        exc.close()
-        return int(exc.code)
+        connection.request("POST", path, body=body, headers={
+            "Content-Type": "application/json; charset=utf-8", "User-Agent": "Leitplanke-Webhooks/1", **headers,
+        })
+        response = connection.getresponse()
+        response.read(1024)
+        return int(response.status)
+    finally:
+        connection.close()
+
+
+def failure_text(exc: BaseException) -> str:
+    """What the delivery log says about a failed attempt: a kind of failure, never what the other side sent.
+
+    Exception texts can carry the answer of whatever listens there (an SSH banner in a bad status
+    line, a server's TLS alert); the log keeps only the kind, so it cannot be used to scan a network.
+    """
+    if isinstance(exc, targets.TargetRefused):
+        return _("Refused: the address points into an internal network.")
+    if isinstance(exc, socket.gaierror):
+        return _("The host name could not be resolved.")
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return _("No answer in time.")
+    if isinstance(exc, ConnectionRefusedError):
+        return _("The connection was refused.")
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return _("The TLS connection failed (certificate or handshake).")
+    if isinstance(exc, http.client.HTTPException):
+        return _("The answer was not a valid HTTP response.")
+    if isinstance(exc, OSError):
+        return _("The connection failed.")
+    return _("The delivery failed.")
 
 
 def delivery_deliver(delivery_id: int) -> str:
@@ -185,14 +227,18 @@ def delivery_deliver(delivery_id: int) -> str:
         if not 200 <= http_status < 300:
             error = f"HTTP {http_status}"
     except Exception as exc:  # noqa: BLE001 - any delivery problem: refused, timeout, DNS, TLS, ...
-        error = f"{type(exc).__name__}: {exc}"
+        error = failure_text(exc)
+        refused = isinstance(exc, targets.TargetRefused)
+    else:
+        refused = False
     error = error[:ERROR_LENGTH]
     duration = int((time.monotonic() - clock) * 1000)
     delivered = not error
-    last = not delivered and attempts >= delivery.max_attempts
+    # A refused target is not tried again: only a change of the address (or the allow-list) helps.
+    last = not delivered and (refused or attempts >= delivery.max_attempts)
     status = DeliveryStatus.DELIVERED if delivered else DeliveryStatus.FAILED if last else DeliveryStatus.PENDING
     delay = None if delivered or last else retry_delay(attempts)
-    with transaction.atomic():
+    with write_atomic():
         stored = same.update(
             attempts=attempts,
             status=status,
@@ -242,11 +288,16 @@ def _clean_event_types(event_types: Iterable[str]) -> list[str]:
 
 def _clean_url(url: str) -> str:
     url = url.strip()
-    if urlsplit(url).username is not None:
+    try:
+        credentials = urlsplit(url).username is not None
+    except ValueError:  # not an address at all: the URL validation says so
+        return url
+    if credentials:
         raise DomainError(
             _("Leave the user name and password out of the address: the signature shows the receiver who sent it."),
             field="url",
         )
+    targets.check_url(url)
     return url
 
 
@@ -255,7 +306,7 @@ def new_secret() -> str:
     return f"whsec_{secrets.token_urlsafe(32)}"
 
 
-@transaction.atomic
+@write_atomic
 def endpoint_create(*, actor: Any, url: str, event_types: Iterable[str], description: str = "") -> Endpoint:
     """Add an endpoint with a new secret; the caller shows the secret once (it is never audited)."""
     _require(actor)
@@ -276,7 +327,7 @@ def _locked(endpoint: Endpoint) -> Endpoint:
     return Endpoint.objects.select_for_update().get(pk=endpoint.pk)
 
 
-@transaction.atomic
+@write_atomic
 def endpoint_update(
     *,
     actor: Any,
@@ -307,7 +358,7 @@ def endpoint_update(
     return endpoint
 
 
-@transaction.atomic
+@write_atomic
 def endpoint_set_active(
     *, actor: Any, endpoint: Endpoint, active: bool, expected_version: int | None = None
 ) -> Endpoint:
@@ -331,7 +382,7 @@ def secret_grace_hours() -> int:
     return max(settings.WEBHOOK_SECRET_GRACE_HOURS, 0)
 
 
-@transaction.atomic
+@write_atomic
 def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: int | None = None) -> Endpoint:
     """Give an endpoint a new secret; the old one keeps signing beside it for ``WEBHOOK_SECRET_GRACE_HOURS``.
 
@@ -362,7 +413,7 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
     return endpoint
 
 
-@transaction.atomic
+@write_atomic
 def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
     """Send a test event to one endpoint, whatever it subscribed to, to check address and signature."""
     _require(actor)
@@ -377,7 +428,7 @@ def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
     return delivery
 
 
-@transaction.atomic
+@write_atomic
 def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
     """Try a failed delivery again: the same event (same id and payload), with a new round of attempts."""
     _require(actor)
@@ -426,7 +477,7 @@ def deliveries_prune(*, now: dt.datetime | None = None) -> int:
     )
     deleted = 0
     while True:
-        with transaction.atomic():
+        with write_atomic():
             # Locked, and skipped when locked: a delivery someone sends again right now is left alone.
             locked = old.select_for_update(skip_locked=True).order_by("pk")
             batch = list(locked.values_list("pk", flat=True)[:PRUNE_BATCH])
