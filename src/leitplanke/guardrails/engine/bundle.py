@@ -19,7 +19,7 @@ from typing import Any
 
 import cel
 
-from . import contract
+from . import celsyntax, contract
 from .yamlfile import LocatedDict, LocatedList, Position, YamlProblem, key_position_of, position_of
 from .yamlfile import load as load_yaml
 
@@ -31,6 +31,14 @@ MAX_EXPRESSION_LENGTH = 2000
 MAX_NESTING = 16
 MAX_COMPREHENSIONS = 4
 MAX_CONSTANT_ITEMS = 200
+#: Macros inside macros: ``tools.exists(t, list.exists(p, …))`` nests two; a third would multiply again.
+MAX_MACRO_NESTING = 2
+#: Depth of the syntax tree: a chain ``a || b || …`` adds one level per operator.
+MAX_DEPTH = 64
+#: Upper bound of the evaluation steps of one condition on the largest input the contract allows
+#: (the shipped bundle's costliest condition is bound at about 21,000), and of all conditions together.
+MAX_COST = 1_000_000
+MAX_BUNDLE_COST = 10_000_000
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,59}$")
@@ -42,10 +50,6 @@ _TOOL_COMPREHENSION = re.compile(
 )
 _TOOL_INDEX = re.compile(r"\btools\s*\[[^\]]*\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _CEL_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
-_STRING_LITERAL = re.compile(
-    r"""[rR]?(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")""",
-    re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -221,14 +225,26 @@ def default_folder() -> Path:
     return Path(__file__).resolve().parent.parent / "policies" / "default"
 
 
-def parse_bundle(files: Mapping[str, str]) -> Bundle:
-    """Validate and compile a bundle; :class:`BundleInvalid` lists every problem found."""
-    return _Parser(files).parse()
+def parse_bundle(files: Mapping[str, str], *, bounded: bool = True) -> Bundle:
+    """Validate and compile a bundle; :class:`BundleInvalid` lists every problem found.
+
+    ``bounded=False`` lifts the limits on macros and on the cost bound (brackets and depth stay
+    limited): for a bundle that was accepted before, or where an operator switched them off, whose
+    every evaluation then relies on the evaluator processes' time and memory limit alone.
+    """
+    return _Parser(files, bounded=bounded).parse()
 
 
 def strip_strings(source: str) -> str:
-    """The expression with the contents of its string literals blanked (positions kept)."""
-    return _STRING_LITERAL.sub(lambda match: '"' + " " * (len(match.group(0)) - 2) + '"', source)
+    """The expression with the contents of its string literals and comments blanked (positions kept).
+
+    Read by CEL's own rules for every string form (raw, bytes, triple quotes, escapes); an
+    expression that cannot be read is blanked completely, so no search finds code in it.
+    """
+    try:
+        return celsyntax.code_only(source)
+    except celsyntax.SyntaxProblem:
+        return "".join("\n" if char == "\n" else " " for char in source)
 
 
 def nesting_depth(source: str) -> int:
@@ -245,7 +261,10 @@ def nesting_depth(source: str) -> int:
 
 def comprehension_names(source: str) -> set[str]:
     """Names an expression binds itself in macros such as ``tools.exists(t, …)``."""
-    return set(_COMPREHENSION.findall(strip_strings(source)))
+    try:
+        return celsyntax.macro_variables(celsyntax.parse(source, max_nesting=MAX_NESTING))
+    except celsyntax.SyntaxProblem:
+        return set(_COMPREHENSION.findall(strip_strings(source)))
 
 
 def tool_fields_needed(source: str) -> frozenset[str] | None:
@@ -293,10 +312,14 @@ def tool_fields_read(source: str) -> list[tuple[int, str]]:
 class _Parser:
     """Walks the files of one bundle, collecting problems instead of stopping at the first."""
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, str], *, bounded: bool = True) -> None:
         self.files = dict(files)
+        self.bounded = bounded
         self.problems: list[Problem] = []
         self.texts = {path: text.splitlines() for path, text in self.files.items()}
+        #: The cost bounds of every condition read so far (see :data:`MAX_BUNDLE_COST`).
+        self.total_cost = 0
+        self.unreadable = celsyntax.SyntaxProblem("", 0)
 
     # -- reporting -----------------------------------------------------------------------------
     def problem(self, file: str, where: Position | None, message: str) -> None:
@@ -368,6 +391,10 @@ class _Parser:
                 tests.extend(self.tests(path, document, rule_places, bundle))
         if len(rules) > MAX_RULES:
             self.problem("bundle.yaml", None, f"a bundle has at most {MAX_RULES} rules")
+        if self.bounded and self.total_cost > MAX_BUNDLE_COST:
+            self.problem("bundle.yaml", None, f"the conditions together may take up to {_amount(self.total_cost)} "
+                                              f"steps per use case (at most {_amount(MAX_BUNDLE_COST)}); make the "
+                                              "costliest ones cheaper")
         if self.problems or bundle is None:
             raise BundleInvalid(self.problems)
         bundle.rules = tuple(rules)
@@ -706,12 +733,13 @@ class _Parser:
                 path, where, f"the condition is longer than {MAX_EXPRESSION_LENGTH} characters; split the rule"
             )
             return None
-        if nesting_depth(source) > MAX_NESTING:
-            self.problem(path, where, f"the condition nests brackets deeper than {MAX_NESTING} levels")
+        limit = self.limits(path, where, source, constants)
+        if limit is False:
             return None
-        if len(_COMPREHENSION.findall(strip_strings(source))) > MAX_COMPREHENSIONS:
-            self.problem(path, where, f"the condition uses more than {MAX_COMPREHENSIONS} macros such as exists() "
-                                      "or all(); split the rule")
+        if limit is None and _raw_nesting(source) > MAX_NESTING:
+            # Not readable, and perhaps too deep for CEL's own parser to be handed safely.
+            self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
+                         f"CEL: {self.unreadable.message}")
             return None
         try:
             program = cel.compile(source)
@@ -719,7 +747,12 @@ class _Parser:
             line, column, message = _cel_problem(str(exc))
             self.problem(path, self.position_in(path, where, line, column), f"CEL: {message}")
             return None
-        bound = comprehension_names(source)
+        if limit is None:
+            # CEL reads it, the limits cannot: refused, since its cost cannot be bounded.
+            self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
+                         f"the condition uses syntax the limits cannot check ({self.unreadable.message})")
+            return None
+        bound = set(limit.bound) if limit else comprehension_names(source)
         inputs = set(contract.FACTS_BY_NAME) | set(contract.CONTEXT_NAMES) | set(constants)
         allowed = inputs | bound
         ok = True
@@ -744,6 +777,46 @@ class _Parser:
         if not ok:
             return None
         return tuple(sorted(name for name in program.variables() if name not in bound and name not in constants))
+
+    def limits(
+        self, path: str, where: Position, source: str, constants: dict[str, Any]
+    ) -> celsyntax.Analysis | bool | None:
+        """Parse a condition and bound its cost; False (with a problem recorded) if it breaks a limit.
+
+        None if it is not CEL this reader knows: then CEL's own compiler names the error.
+        """
+        try:
+            analysis = celsyntax.analyse(source, constants, max_nesting=MAX_NESTING, max_depth=MAX_DEPTH)
+        except celsyntax.TooDeep as exc:
+            self.problem(path, self.at_offset(path, where, source, exc.offset), exc.message)
+            return False
+        except celsyntax.SyntaxProblem as exc:
+            self.unreadable = exc
+            return None
+        found = None
+        if not self.bounded:
+            return analysis
+        if analysis.macros > MAX_COMPREHENSIONS:
+            found = (f"the condition uses more than {MAX_COMPREHENSIONS} macros such as exists() or all() "
+                     f"({analysis.macros}); split the rule")
+        elif analysis.macro_nesting > MAX_MACRO_NESTING:
+            found = (f"the condition nests macros such as exists() or all() {analysis.macro_nesting} deep, at "
+                     f"most {MAX_MACRO_NESTING} are allowed")
+        elif analysis.cost > MAX_COST:
+            found = (f"the condition may take up to {_amount(analysis.cost)} steps on the largest input the "
+                     f"contract allows (at most {_amount(MAX_COST)}): a macro loops over a list that is too "
+                     "large, or over a list built by another macro; split the rule or loop over less")
+        if found:
+            self.problem(path, where, found)
+            return False
+        self.total_cost += analysis.cost
+        return analysis
+
+    def at_offset(self, path: str, where: Position, source: str, offset: int) -> Position:
+        """The place in the file of a character of an expression that starts at ``where``."""
+        line = source.count("\n", 0, offset) + 1
+        column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+        return self.position_in(path, where, line, column)
 
     def position_in(self, path: str, where: Position, line: int, column: int) -> Position:
         """The place in the file of a position inside an expression that starts at ``where``."""
@@ -812,6 +885,23 @@ def _cel_problem(message: str) -> tuple[int, int, str]:
     if not match:
         return 1, 1, message.split("\n", 1)[0]
     return int(match.group(1)), int(match.group(2)), match.group(3).strip()
+
+
+def _raw_nesting(source: str) -> int:
+    """The deepest nesting of brackets in the text, strings included (never less than the real one)."""
+    depth = deepest = 0
+    for char in source:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _amount(number: int) -> str:
+    """A large number for people: ``1,000,000``, or "more than 10^15" at the bound's cap."""
+    return f"{number:,}" if number < 10**15 else "more than 10^15"
 
 
 def _plain(value: Any) -> Any:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,9 @@ import cel
 from . import contract
 from .bundle import Bundle, Effect, Obligation, Rule, Text
 
+#: Called with each group of rules just before it runs (the evaluator processes record which rules
+#: were running when a time limit stopped them); None in the web process.
+on_group: Callable[[Any], None] | None = None
 #: Entries a group remembers before it starts afresh (bounded memory, no eviction bookkeeping).
 MEMO_LIMIT = 50_000
 #: CEL contexts (one per combination of tools) a thread keeps before it starts afresh.
@@ -302,6 +305,7 @@ class _Group:
         self.positions = tuple(positions)
         self.summaries = [_rule_summary(rule) for rule in bundle.rules]
         rules = [bundle.rules[position] for position in positions]
+        self.rule_ids = tuple(rule.id for rule in rules)
         sources = [rule.condition for rule in rules]
         self.program = cel.compile("[" + ", ".join(f"({source})" for source in sources) + "]")
         self.singles = tuple(cel.compile(source) for source in sources)
@@ -405,6 +409,18 @@ class Evaluator:
             self._summaries[key] = found
         return found
 
+    def verdict_of(
+        self, fired: Iterable[str], failures: Iterable[tuple[str, str]], unanswered: Iterable[str] = ()
+    ) -> Verdict:
+        """The verdict when exactly the rules ``fired`` fired and ``failures`` (rule id, error) failed.
+
+        Composed without evaluating anything: an evaluator process sends back just these.
+        """
+        positions = tuple(sorted({self._positions[rule_id] for rule_id in fired}))
+        errors = tuple(sorted((self._positions[rule_id], error) for rule_id, error in failures))
+        outcome = _Outcome(positions, errors, self._rule_summaries)
+        return self._compose([outcome], tuple(unanswered))
+
     def evaluate_many(self, inputs: Iterable[Any]) -> list[Verdict]:
         """Evaluate several inputs (the what-if and the bulk refresh use this)."""
         return [self.evaluate(data) for data in inputs]
@@ -444,7 +460,10 @@ class Evaluator:
             context = self._context(frozen["tools"], tools)
             names.discard("tools")
             context.update({name: variables[name] for name in names})
+            hook = on_group
             for index, group, key in missed:
+                if hook is not None:
+                    hook(group)
                 outcome = group.run(context)
                 outcomes[index] = outcome
                 if memo:

@@ -155,37 +155,75 @@ def shortcut(current: Bundle, candidate: Bundle, bundle_key: Any) -> Shortcut:
     return Shortcut(bundle_key, frozenset(unchanged), partial)
 
 
+#: Items evaluated together (the evaluator processes take them chunk by chunk, each with its time limit).
+CHUNK = 500
+
+#: Computes the new verdict summaries of a chunk of items elsewhere (an InputInvalid for an invalid input).
+Outcomes = Callable[[list[WhatIfItem]], list[dict[str, Any] | InputInvalid]]
+
+
 def what_if(
-    evaluator: Evaluator,
+    evaluator: Evaluator | None,
     items: Iterable[WhatIfItem],
     *,
     on_result: Callable[[WhatIfItem, dict[str, Any], dict[str, Any] | None], None] | None = None,
     shortcut: Shortcut | None = None,
+    outcomes: Outcomes | None = None,
 ) -> WhatIfReport:
     """Evaluate every item under ``evaluator``'s bundle and compare with its current verdict.
 
     With a :class:`Shortcut`, an item whose input and bundle are those of its current verdict is
     evaluated only on the rules that changed. ``on_result(item, new, current)`` is called for every
     item that could be evaluated: publishing stores the new verdicts through it, chunk by chunk.
+    ``outcomes`` computes the new verdicts chunk by chunk elsewhere (the evaluator processes) instead
+    of ``evaluator`` here.
     """
+    if outcomes is None:
+        if evaluator is None:
+            raise ValueError("what_if needs an evaluator or outcomes")
+        outcomes = _in_process(evaluator, shortcut)
     report = WhatIfReport()
-    for item in items:
-        report.total += 1
-        try:
-            after = _new_verdict(evaluator, item, shortcut)
-        except InputInvalid as exc:
-            report.invalid.append((item.key, item.label, str(exc)))
-            continue
-        kinds = differences(item.current, after)
-        if kinds:
-            report.changes.append(Change(item.key, item.label, item.current, after, kinds))
-            report.counts.update(kinds)
-        if on_result is not None:
-            on_result(item, after, item.current)
+    for chunk in _chunked(items):
+        for item, after in zip(chunk, outcomes(chunk), strict=True):
+            report.total += 1
+            if isinstance(after, InputInvalid):
+                report.invalid.append((item.key, item.label, str(after)))
+                continue
+            kinds = differences(item.current, after)
+            if kinds:
+                report.changes.append(Change(item.key, item.label, item.current, after, kinds))
+                report.counts.update(kinds)
+            if on_result is not None:
+                on_result(item, after, item.current)
     return report
 
 
-def _new_verdict(evaluator: Evaluator, item: WhatIfItem, shortcut: Shortcut | None) -> dict[str, Any]:
+def _chunked(items: Iterable[WhatIfItem]) -> Iterable[list[WhatIfItem]]:
+    chunk: list[WhatIfItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_process(evaluator: Evaluator, shortcut: Shortcut | None) -> Outcomes:
+    def outcomes(chunk: list[WhatIfItem]) -> list[dict[str, Any] | InputInvalid]:
+        found: list[dict[str, Any] | InputInvalid] = []
+        for item in chunk:
+            try:
+                found.append(new_verdict(evaluator, item, shortcut))
+            except InputInvalid as exc:
+                found.append(exc)
+        return found
+
+    return outcomes
+
+
+def new_verdict(evaluator: Evaluator, item: WhatIfItem, shortcut: Shortcut | None) -> dict[str, Any]:
+    """The new verdict summary of one item (only the changed rules evaluated, where the shortcut allows)."""
     current = item.current
     if (
         shortcut is None
