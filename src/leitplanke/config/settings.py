@@ -372,3 +372,17 @@ REVIEW_REMINDER_DAYS = env_int("LEITPLANKE_REVIEW_REMINDER_DAYS", 2)
 OBLIGATION_REMINDER_DAYS = env_int("LEITPLANKE_OBLIGATION_REMINDER_DAYS", 7)
 #: Largest evidence file accepted, in megabytes.
 EVIDENCE_MAX_MB = env_int("LEITPLANKE_EVIDENCE_MAX_MB", 20)
+
+# --- guardrails: evaluating rules written by users ---------------------------------------------------
+#: Evaluator processes per web or worker process: every bundle but the shipped one is evaluated there,
+#: with a time and a memory limit, so that a pathological rule stops that process, never the application.
+GUARDRAILS_EVALUATOR_PROCESSES = env_int("LEITPLANKE_EVALUATOR_PROCESSES", 2)
+#: Milliseconds one evaluation request may take (one verdict, or 500 use cases of a what-if or publication).
+GUARDRAILS_EVALUATOR_TIMEOUT_MS = env_int("LEITPLANKE_EVALUATOR_TIMEOUT_MS", 5000)
+#: Megabytes of address space an evaluator process may use.
+GUARDRAILS_EVALUATOR_MEMORY_MB = env_int("LEITPLANKE_EVALUATOR_MEMORY_MB", 1024)
+#: Seconds the check of a candidate bundle (validation, trial run, its own tests) may take.
+GUARDRAILS_CHECK_SECONDS = env_int("LEITPLANKE_RULE_CHECK_SECONDS", 30)
+#: Whether validation refuses conditions beyond the static limits (macros, their nesting, the cost bound);
+#: switched off, only the time and memory limit above stop a costly rule.
+GUARDRAILS_STATIC_LIMITS = env_bool("LEITPLANKE_RULE_STATIC_LIMITS", True)
