@@ -1,7 +1,8 @@
 """Writes of notifications: tell people, send the e-mail, mark as read.
 
 ``notify`` is called inside the transaction of the change it reports; the e-mails are handed to
-the background worker only when that transaction commits, so a rolled-back change tells nobody.
+the background worker with that transaction (see :func:`~leitplanke.common.background.enqueue_with_change`),
+so a rolled-back change tells nobody and a committed one always has its task.
 Notifications are messages about audited changes, not changes themselves: they are not written
 to the audit trail (their delivery log is the notification row).
 """
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from leitplanke.common.background import enqueue_later, retry_delay
+from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 
 from .content import content_for
 from .models import EmailStatus, Kind, Notification
@@ -58,7 +59,7 @@ def notify(
             continue
     pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
     if pending:
-        transaction.on_commit(lambda: _enqueue(pending), robust=True)
+        enqueue_with_change(lambda: _enqueue(pending))
     return created
 
 
@@ -113,13 +114,15 @@ def email_deliver(notification_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - any delivery problem: SMTP refused, timeout, DNS, ...
         error = f"{type(exc).__name__}: {exc}"[:2000]
         last = attempts >= settings.NOTIFICATION_EMAIL_ATTEMPTS
-        same.update(email_attempts=attempts, email_error=error,
-                    email_status=EmailStatus.FAILED if last else EmailStatus.PENDING)
+        with transaction.atomic():  # the attempt and its retry are recorded together
+            stored = same.update(email_attempts=attempts, email_error=error,
+                                 email_status=EmailStatus.FAILED if last else EmailStatus.PENDING)
+            if stored and not last:
+                enqueue_with_change(lambda: _enqueue([notification_id], delay=retry_delay(attempts)))
         logger.warning("E-mail of notification %s failed (attempt %s): %s", notification_id, attempts, error)
-        if last:
-            return "failed"
-        _enqueue([notification_id], delay=retry_delay(attempts))
-        return "retry"
+        if not stored:
+            return "skipped"
+        return "failed" if last else "retry"
     same.update(email_attempts=attempts, email_error="", email_status=EmailStatus.SENT, email_sent_at=timezone.now())
     return "sent"
 

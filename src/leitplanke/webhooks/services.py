@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.background import enqueue_later, retry_delay
+from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
@@ -110,7 +110,7 @@ def _queue(endpoints: Iterable[Endpoint], event_type: str, payload: dict[str, An
             continue
     ids = [delivery.pk for delivery in created]
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids), robust=True)
+        enqueue_with_change(lambda: _enqueue(ids))
     return created
 
 
@@ -449,7 +449,7 @@ def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
         before=before,
         after=delivery.audit_snapshot(),
     )
-    transaction.on_commit(lambda: _enqueue([delivery.pk]), robust=True)
+    enqueue_with_change(lambda: _enqueue([delivery.pk]))
     return delivery
 
 

@@ -4,34 +4,23 @@ The worker takes tasks from the database queue (django-tasks-db) one at a time; 
 thread enqueues the periodic job (deadline reminders and escalation, due obligations,
 re-certification) at start and then every ``PERIODIC_JOB_MINUTES``. Several workers may run: each
 task is claimed by one, and the periodic job is idempotent.
+
+The command supervises itself (see :mod:`leitplanke.notifications.supervisor`): the work runs in a
+child process that is started again when it dies, database errors are retried with a growing
+wait, tasks abandoned by a killed worker are taken back after ``TASK_LEASE_SECONDS``, and pending
+e-mails and webhook deliveries that lost their task are queued again.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
-logger = logging.getLogger("leitplanke.worker")
-
-
-def _schedule(stop: threading.Event, minutes: float) -> None:
-    from leitplanke.notifications.tasks import periodic_run
-
-    while not stop.is_set():
-        try:
-            close_old_connections()
-            periodic_run.enqueue()
-        except Exception:  # the database may be away for a moment; try at the next slot
-            logger.exception("Could not enqueue the periodic job")
-        finally:
-            close_old_connections()
-        stop.wait(minutes * 60)
+from leitplanke.notifications.supervisor import supervise, work
 
 
 class Command(BaseCommand):
@@ -43,22 +32,26 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true",
                             help="Run the periodic job once, work off every waiting task, then stop.")
         parser.add_argument("--no-periodic", action="store_true", help="Do not schedule the periodic job.")
+        parser.add_argument("--no-supervisor", action="store_true",
+                            help="Work in this process, without a supervisor that restarts it (for a process "
+                                 "manager that restarts it itself).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stop = threading.Event()
-        if options["batch"]:
-            if not options["no_periodic"]:
-                from leitplanke.notifications.tasks import periodic_run
+        self._configure_logging(options["verbosity"])
+        run = partial(
+            work, interval=options["interval"], batch=options["batch"], periodic=not options["no_periodic"],
+            periodic_minutes=settings.PERIODIC_JOB_MINUTES,
+        )
+        if options["batch"] or options["no_supervisor"]:
+            run()
+            return
+        supervise(run)
 
-                periodic_run.enqueue()
-        elif not options["no_periodic"]:
-            threading.Thread(
-                target=_schedule, args=(stop, settings.PERIODIC_JOB_MINUTES), name="periodic", daemon=True
-            ).start()
-        try:
-            call_command(
-                "db_worker", interval=options["interval"], batch=options["batch"], reload=False,
-                startup_delay=not options["batch"], verbosity=options["verbosity"], queue_name="default",
-            )
-        finally:
-            stop.set()
+    def _configure_logging(self, verbosity: int) -> None:
+        """Show the worker's and the task framework's log on the console unless logging says otherwise."""
+        level = logging.CRITICAL if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+        for name in ("leitplanke.worker", "django_tasks_db", "django.tasks"):
+            log = logging.getLogger(name)
+            log.setLevel(level)
+            if not log.hasHandlers():
+                log.addHandler(logging.StreamHandler(self.stdout))
