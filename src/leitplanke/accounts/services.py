@@ -7,16 +7,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError
+from leitplanke.common.transactions import write_atomic
 
 User = get_user_model()
 
 
-@transaction.atomic
+@write_atomic
 def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
     """Remember the UI language a person prefers, on every device."""
     if language not in dict(settings.LANGUAGES):
@@ -37,7 +37,7 @@ def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
     return user
 
 
-@transaction.atomic
+@write_atomic
 def user_set_password(*, actor: Any, user: Any, password: str) -> Any:
     """Set a new password after checking it against the password rules."""
     try:

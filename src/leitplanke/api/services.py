@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.org.selectors import is_administrator
 
 from .models import AccessToken, Scope
@@ -38,7 +38,7 @@ def _free_prefix() -> str:
             return prefix
 
 
-@transaction.atomic
+@write_atomic
 def token_create(
     *,
     actor: Any,
@@ -72,7 +72,7 @@ def token_create(
     return CreatedToken(token=token, plain=plain)
 
 
-@transaction.atomic
+@write_atomic
 def token_revoke(*, actor: Any, token: AccessToken) -> AccessToken:
     """Revoke a token for good; its owner, an administrator or the CLI (``actor=None``) may."""
     if actor is not None and actor.pk != token.user_id and not is_administrator(actor):

@@ -10,27 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models
 from django.utils import timezone
+
+from leitplanke.common.transactions import write_atomic
 
 from . import chain
 from .context import current_request_id
 from .models import Event
-
-# Any constant works; it only has to be the same for every process appending to the chain.
-_POSTGRES_CHAIN_LOCK = 7_316_911_512
-
-
-def _lock_chain() -> None:
-    """Serialise appends so the chain never forks.
-
-    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. SQLite: the
-    connection runs every transaction as BEGIN IMMEDIATE (see settings), so the write lock is
-    already held. The unique constraints on ``seq`` and ``prev_hash`` back both up.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
 
 
 def object_type_of(obj: models.Model) -> str:
@@ -51,6 +38,12 @@ def event_record(
 ) -> Event:
     """Append one event to the chain (call it inside the transaction of the change it records).
 
+    That transaction must have begun with :func:`~leitplanke.common.transactions.write_atomic`, which
+    takes the chain's lock before any row: every writer then locks in the same order and none can
+    deadlock another. Called outside a transaction, it opens its own. Appends never fork the
+    chain: the lock serialises them (SQLite: BEGIN IMMEDIATE), the unique ``seq`` and
+    ``prev_hash`` back it up.
+
     ``actor`` is the user who acted, or ``None`` for the system (commands, jobs). ``target`` is
     the changed object; ``object_type``/``object_id``/``object_label`` override or replace it.
     """
@@ -67,8 +60,7 @@ def event_record(
     before_json = chain.to_json_value(before)
     after_json = chain.to_json_value(after)
     request_id = current_request_id.get()
-    with transaction.atomic():
-        _lock_chain()
+    with write_atomic():
         head = Event.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, chain.GENESIS_HASH)
         created_at = timezone.now()

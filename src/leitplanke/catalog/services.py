@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.services import verdicts_refresh
 
@@ -57,7 +58,7 @@ def _check_name_free(tool: Tool) -> None:
 def _save_tool(tool: Tool) -> None:
     """Save, turning a name taken by a concurrent request into the same error as the check above."""
     try:
-        with transaction.atomic():
+        with write_atomic():
             tool.save()
     except IntegrityError as exc:
         raise DomainError(
@@ -69,7 +70,7 @@ def _strip(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
 
 
-@transaction.atomic
+@write_atomic
 def tool_create(
     *,
     actor: Any,
@@ -111,7 +112,7 @@ def tool_create(
     return tool
 
 
-@transaction.atomic
+@write_atomic
 def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, **changes: Any) -> Tool:
     """Change a catalogue entry; the version goes up when anything changed.
 
@@ -141,7 +142,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     return tool
 
 
-@transaction.atomic
+@write_atomic
 def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "", url: str = "") -> ToolRequest:
     """An employee asks for a tool that is not in the catalogue yet, and says why."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -172,7 +173,7 @@ def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "",
     return tool_request
 
 
-@transaction.atomic
+@write_atomic
 def tool_request_decide(
     *,
     actor: Any,

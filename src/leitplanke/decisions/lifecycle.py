@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.org.models import Role
 from leitplanke.usecases.models import Stage, Status, UseCase
@@ -43,7 +43,7 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
     )
 
 
-@transaction.atomic
+@write_atomic
 def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
     from leitplanke.usecases.selectors import can_edit
@@ -74,7 +74,7 @@ def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_ver
                 raise DomainError(_("These obligations must be done before production: %(titles)s.")
                                   % {"titles": titles}, code="obligations")
     try:
-        with transaction.atomic():  # undone as a whole when the rules ask for more in the new stage
+        with write_atomic():  # undone as a whole when the rules ask for more in the new stage
             return _stage_set(actor, usecase, stage)
     except _Refused as refused:
         raise refused.error from None
@@ -111,7 +111,7 @@ def _lang() -> str:
     return translation.get_language() or "de"
 
 
-@transaction.atomic
+@write_atomic
 def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) -> bool:
     """End an approval whose validity passed: the use case is due for re-certification.
 

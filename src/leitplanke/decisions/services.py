@@ -15,13 +15,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
@@ -103,7 +103,7 @@ def _status_for(verdict: Verdict, reviews: list[Review]) -> str:
     return Status.AWAITING_APPROVAL
 
 
-@transaction.atomic
+@write_atomic
 def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
     """Start a new submission of ``usecase`` on the way its current verdict names.
 
@@ -155,7 +155,7 @@ def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened
     )
 
 
-@transaction.atomic
+@write_atomic
 def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
     """Follow a changed verdict: open the reviews it newly needs, cancel those it no longer needs.
 
@@ -215,7 +215,7 @@ OUTCOMES = {
 }
 
 
-@transaction.atomic
+@write_atomic
 def review_decide(
     *,
     actor: Any,
@@ -281,7 +281,7 @@ def review_decide(
     return review
 
 
-@transaction.atomic
+@write_atomic
 def usecase_approve(
     *, actor: Any, usecase: UseCase, scope: str = ApprovalScope.PILOT, expected_version: int | None = None
 ) -> UseCase:
@@ -378,7 +378,7 @@ def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) ->
                      after=obligation.audit_snapshot())
 
 
-@transaction.atomic
+@write_atomic
 def obligation_complete(
     *, actor: Any, obligation: Obligation, evidence: str = "", evidence_link: str = "",
     evidence_file: Any = None, expected_version: int | None = None,

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import UseCase
 from leitplanke.webhooks import payloads as webhook
 from leitplanke.webhooks.services import event_emit
@@ -93,7 +94,7 @@ def bundle_ensure_active() -> RuleBundle:
         return row
     bundle = selectors.default_bundle()
     try:
-        with transaction.atomic():
+        with write_atomic():
             row = RuleBundle.objects.create(
                 bundle_id=bundle.id,
                 version=bundle.version,
@@ -247,7 +248,7 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
         raise BundleRefused(report)
     bundle = parse_bundle(files)
     evaluator = Evaluator(bundle)
-    with transaction.atomic():
+    with write_atomic():
         previous = RuleBundle.objects.select_for_update().defer("files", "whatif").filter(active=True).first()
         if previous is not None and previous.digest == bundle.digest:
             raise DomainError(_("This bundle is already the active one."), code="already_active")

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
 from .models import Completion, Course
@@ -35,7 +36,7 @@ def _code_taken() -> DomainError:
 def _save(obj: Course | Completion, error: DomainError) -> None:
     """Save, turning a unique key taken by a concurrent request into ``error``."""
     try:
-        with transaction.atomic():
+        with write_atomic():
             obj.save()
     except IntegrityError as exc:
         raise error from exc
@@ -50,7 +51,7 @@ def _clean_course(course: Course) -> None:
         raise _code_taken()
 
 
-@transaction.atomic
+@write_atomic
 def course_create(
     *,
     actor: Any,
@@ -73,7 +74,7 @@ def course_create(
     return course
 
 
-@transaction.atomic
+@write_atomic
 def course_update(*, actor: Any, course: Course, expected_version: int | None = None, **changes: Any) -> Course:
     """Change a course. A new validity applies to completions recorded from now on, not to earlier ones.
 
@@ -98,7 +99,7 @@ def course_update(*, actor: Any, course: Course, expected_version: int | None = 
     return course
 
 
-@transaction.atomic
+@write_atomic
 def completion_record(
     *, actor: Any, person: Any, course: Course, completed_on: dt.date, note: str = ""
 ) -> Completion:
@@ -128,7 +129,7 @@ def completion_record(
     return completion
 
 
-@transaction.atomic
+@write_atomic
 def completion_remove(*, actor: Any, completion: Completion) -> None:
     """Remove a completion recorded by mistake; the audit trail keeps what it said."""
     _require_maintainer(actor)

@@ -16,11 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
+from leitplanke.common.transactions import write_atomic
 
 from .content import content_for
 from .models import EmailStatus, Kind, Notification
@@ -50,7 +51,7 @@ def notify(
         if Notification.objects.filter(recipient=person, key=key).exists():
             continue
         try:
-            with transaction.atomic():
+            with write_atomic():
                 created.append(Notification.objects.create(
                     recipient=person, kind=kind, key=key, usecase=usecase, params=params or {}, link=link,
                     email_status=EmailStatus.PENDING if person.email else EmailStatus.NO_ADDRESS,
@@ -114,7 +115,7 @@ def email_deliver(notification_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - any delivery problem: SMTP refused, timeout, DNS, ...
         error = f"{type(exc).__name__}: {exc}"[:2000]
         last = attempts >= settings.NOTIFICATION_EMAIL_ATTEMPTS
-        with transaction.atomic():  # the attempt and its retry are recorded together
+        with write_atomic():  # the attempt and its retry are recorded together
             stored = same.update(email_attempts=attempts, email_error=error,
                                  email_status=EmailStatus.FAILED if last else EmailStatus.PENDING)
             if stored and not last:

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
 from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment, UnitKind
@@ -68,7 +68,7 @@ def _set_path(unit: OrgUnit) -> None:
     unit.depth = unit.path.count("/") - 2
 
 
-@transaction.atomic
+@write_atomic
 def unit_create(
     *,
     actor: Any,
@@ -92,7 +92,7 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
+@write_atomic
 def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = None, **changes: Any) -> OrgUnit:
     """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units.
 
@@ -139,7 +139,7 @@ def person_password_check(*, password: str, username: str, email: str = "", disp
         raise DomainError(" ".join(exc.messages), field="password", code="weak_password") from exc
 
 
-@transaction.atomic
+@write_atomic
 def person_create(
     *,
     actor: Any,
@@ -169,7 +169,7 @@ def person_create(
     return person
 
 
-@transaction.atomic
+@write_atomic
 def person_update(*, actor: Any, person: Any, expected_version: int | None = None, **changes: Any) -> Any:
     """Change a person's display name, e-mail, language or whether the account is active.
 
@@ -197,7 +197,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
     return person
 
 
-@transaction.atomic
+@write_atomic
 def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
     """Make ``person`` a member of ``unit`` (nothing happens if they already are)."""
     membership, created = Membership.objects.get_or_create(person=person, unit=unit)
@@ -211,7 +211,7 @@ def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
     return membership
 
 
-@transaction.atomic
+@write_atomic
 def membership_remove(*, actor: Any, person: Any, unit: OrgUnit) -> None:
     """End ``person``'s membership of ``unit``."""
     deleted, _count = Membership.objects.filter(person=person, unit=unit).delete()
@@ -230,7 +230,7 @@ def role_scope_check(*, role: str, for_unit: bool) -> None:
         )
 
 
-@transaction.atomic
+@write_atomic
 def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
     """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
     role_scope_check(role=role, for_unit=unit is not None)
@@ -248,7 +248,7 @@ def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = No
     return assignment
 
 
-@transaction.atomic
+@write_atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     """Take a role away again."""
     person = assignment.person

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.services import verdict_refresh
 
@@ -62,7 +62,7 @@ def _full_clean(usecase: UseCase) -> None:
     full_clean(usecase, exclude=["contributors", "tools"])
 
 
-@transaction.atomic
+@write_atomic
 def usecase_create(
     *,
     actor: Any,
@@ -88,7 +88,7 @@ def usecase_create(
     return _follow_decision(actor, usecase, before_status=Status.DRAFT)
 
 
-@transaction.atomic
+@write_atomic
 def usecase_update(
     *,
     actor: Any,
@@ -173,7 +173,7 @@ def missing_for_submit(usecase: UseCase) -> list[str]:
     ]
 
 
-@transaction.atomic
+@write_atomic
 def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
     else a :class:`DomainError` names the first open question and nothing changes. The verdict then
