@@ -8,9 +8,13 @@ ninja exempts its views from Django's CSRF middleware, so :class:`SessionAuth` r
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,6 +30,48 @@ from .services import token_mark_used
 
 #: Methods that change something: a read token may not use them; a session needs a CSRF token.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Milliseconds the note of a token's use waits for a busy database before it is skipped.
+USE_RECORD_WAIT_MS = 100
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _brief_lock_wait() -> Iterator[None]:
+    """Make the writes inside wait at most ``USE_RECORD_WAIT_MS`` for a lock, instead of the busy timeout."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            previous = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA busy_timeout = {USE_RECORD_WAIT_MS:d}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {previous:d}")
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW lock_timeout")
+                previous = cursor.fetchone()[0]
+                cursor.execute(f"SET LOCAL lock_timeout = '{USE_RECORD_WAIT_MS:d}ms'")
+            yield
+            with connection.cursor() as cursor:  # within an outer transaction, SET LOCAL would outlive this block
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    else:
+        yield
+
+
+def record_use(token: Any) -> None:
+    """Note that ``token`` was used (at most once a minute); a busy or failing database skips the note.
+
+    The note is bookkeeping: a read must never wait for the write lock, let alone fail, because of it.
+    """
+    try:
+        with _brief_lock_wait():
+            token_mark_used(token=token)
+    except DatabaseError as exc:
+        logger.info("Last use of token %s not recorded, the database is busy: %s", token.pk, exc)
 
 
 class TokenAuth(HttpBearer):
@@ -47,7 +93,7 @@ class TokenAuth(HttpBearer):
             raise Unauthenticated(_("The access token is unknown, revoked or expired."))
         if request.method in UNSAFE_METHODS and found.scope != Scope.READ_WRITE:
             raise InsufficientScope(_("This token may only read. Create a read-write token to make changes."))
-        token_mark_used(token=found)
+        record_use(found)
         request.user = found.user
         request.access_token = found  # type: ignore[attr-defined]
         # The language middleware ran before the token was known: answer in the person's language.

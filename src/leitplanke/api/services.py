@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,5 +93,6 @@ def token_mark_used(*, token: AccessToken) -> None:
     now = timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < USE_RECORD_INTERVAL:
         return
-    AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    recent = Q(last_used_at__gte=now - USE_RECORD_INTERVAL)  # another request recorded it meanwhile
+    AccessToken.objects.filter(pk=token.pk).exclude(recent).update(last_used_at=now)
     token.last_used_at = now
