@@ -147,9 +147,15 @@ def _field_path(loc: Iterable[Any]) -> str:
     return ".".join(parts)
 
 
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":  # a name the schema does not know, said in the caller's language
+        return str(_("There is no field with this name."))
+    return str(error.get("msg", ""))
+
+
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_path(error.get("loc", ())), "message": error.get("msg", ""), "code": error.get("type", "")}
+        {"field": _field_path(error.get("loc", ())), "message": _message(error), "code": error.get("type", "")}
         for error in exc.errors
     ]
     return problem_response(422, "validation", errors=errors)

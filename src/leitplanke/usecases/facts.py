@@ -7,10 +7,14 @@ as the riskier answer. A fact that is not answered yet is empty (a draft).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from leitplanke.common.errors import DomainError
 
 UNSURE = "unsure"
 
@@ -169,3 +173,15 @@ FACTS: tuple[Fact, ...] = (
 
 FACTS_BY_NAME: dict[str, Fact] = {fact.name: fact for fact in FACTS}
 FACT_NAMES: tuple[str, ...] = tuple(fact.name for fact in FACTS)
+
+
+def check_fact_names(names: Iterable[str]) -> None:
+    """Refuse answers to questions that do not exist, naming them all: a misspelt fact must not
+    be dropped silently, or the rules judge a use case without the answer its team gave."""
+    unknown = sorted(set(names) - set(FACT_NAMES))
+    if unknown:
+        raise DomainError(
+            gettext("There is no question or field named %(names)s.") % {"names": ", ".join(unknown)},
+            field="facts",
+            code="unknown_fact",
+        )

@@ -14,7 +14,7 @@ from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.services import verdict_refresh
 
 from . import search
-from .facts import FACTS, FACTS_BY_NAME, UNSURE
+from .facts import FACTS, FACTS_BY_NAME, UNSURE, check_fact_names
 from .models import SUBMITTABLE, WRITING, Stage, Status, UseCase
 
 #: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart).
@@ -70,10 +70,12 @@ def usecase_create(
     contributors: Iterable[Any] = (),
     **fields: Any,
 ) -> UseCase:
-    """Register a use case (as a draft unless ``status`` says otherwise)."""
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise ValueError(f"usecase_create cannot set {sorted(unknown)}")
+    """Register a use case (as a draft unless ``status`` says otherwise).
+
+    The answers are keyword arguments by fact name; a name that is neither a field nor a question
+    is a :class:`DomainError` (``unknown_fact``) naming it, never dropped.
+    """
+    check_fact_names(set(fields) - EDITABLE_FIELDS)
     _clean_facts(fields)
     usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, **fields)
     _full_clean(usecase)
@@ -99,10 +101,9 @@ def usecase_update(
     **changes: Any,
 ) -> UseCase:
     """Change a use case; with ``expected_version``, someone else's change in between is a
-    :class:`~leitplanke.common.errors.Conflict` instead of being overwritten."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise ValueError(f"usecase_update cannot change {sorted(unknown)}")
+    :class:`~leitplanke.common.errors.Conflict` instead of being overwritten. Answers as in
+    :func:`usecase_create`: an unknown name changes nothing and is a :class:`DomainError`."""
+    check_fact_names(set(changes) - EDITABLE_FIELDS)
     _clean_facts(changes)
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
     check_version(usecase, expected_version)

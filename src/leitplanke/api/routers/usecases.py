@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from leitplanke.catalog.selectors import tools_visible_to
 from leitplanke.common.errors import DomainError, PermissionDenied
@@ -87,18 +87,25 @@ def _fact_field(fact: Fact, *, required: bool) -> tuple[Any, Any]:
     return _fact_codes(fact) | None, Field(... if required else None, description=help_text)
 
 
+class _Answers(Schema):
+    """Answers by fact name: a name that is no question is refused (422 on ``body.facts.<name>``),
+    never dropped, or the rules would judge the use case without the answer the caller gave."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 #: Every risk question with its answer codes (``usecases/facts.py``): what ``PUT …/facts`` takes and
 #: the ``facts`` of a use case. A question not answered yet is null (an empty list for multi-select).
 Facts = create_model(  # type: ignore[call-overload]
     "Facts",
-    __base__=Schema,
+    __base__=_Answers,
     __doc__="The answers to the risk questions by fact name, as answer codes.",
     **{fact.name: _fact_field(fact, required=True) for fact in FACTS},
 )
 #: The same questions, each optional: the answers to set when registering or changing a use case.
 FactsPatch = create_model(  # type: ignore[call-overload]
     "FactsPatch",
-    __base__=Schema,
+    __base__=_Answers,
     __doc__="Answers to change, by fact name; questions left out keep their answer, null clears one.",
     **{fact.name: _fact_field(fact, required=False) for fact in FACTS},
 )
