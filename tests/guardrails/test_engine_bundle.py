@@ -255,11 +255,11 @@ def test_a_condition_that_is_not_boolean_is_refused() -> None:
 
 
 def test_a_pathological_rule_is_stopped_by_the_time_limit() -> None:
-    # Given a rule within every size limit that still needs 60^4 steps (about ten seconds)
+    # Given a rule that needs 60^4 steps (about ten seconds), with the static limits that refuse it lifted
     numbers = "[" + ",".join(str(n) for n in range(60)) + "]"
     slow = f"{numbers}.exists(a, {numbers}.exists(b, {numbers}.exists(c, {numbers}.exists(d, a + b + c + d < 0))))"
     # when it is checked with a time limit of two seconds, the check stops and refuses the bundle
-    report = check_isolated(bundle(rule(when=slow)), timeout=2)
+    report = check_isolated(bundle(rule(when=slow)), timeout=2, bounded=False)
     assert not report.ok and "took longer than 2 seconds" in str(report.problems[0])
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from leitplanke.org.models import Role
 from leitplanke.usecases.facts import FACTS_BY_NAME
 
+from . import evaluators
 from .engine import Bundle, Effect, Evaluator, Rule
 from .engine import Verdict as EngineVerdict
 from .models import DecisionPath, RiskClass
@@ -175,8 +176,17 @@ def explain(verdict: EngineVerdict, bundle: Bundle, *, unit_name: str = "") -> E
 
 
 def explain_stored(stored: Any, evaluator: Evaluator, *, unit_name: str = "") -> Explanation:
-    """The stored verdict of a use case, explained: its exact input evaluated again under its bundle."""
-    explanation = explain(evaluator.evaluate(stored.input), evaluator.bundle, unit_name=unit_name)
+    """The stored verdict of a use case, explained: its exact input evaluated again under its bundle.
+
+    A verdict a limit stopped is shown as it was stored (evaluating it again would only wait for the
+    limit once more); any other is evaluated where its bundle runs (see ``evaluators``).
+    """
+    summary = stored.summary or {}
+    if summary.get("stopped"):
+        verdict = evaluator.stopped_verdict(summary.get("failed") or (), summary["stopped"])
+    else:
+        verdict = evaluators.evaluate_or_stop(evaluator, stored.input)
+    explanation = explain(verdict, evaluator.bundle, unit_name=unit_name)
     explanation.evaluated_at = stored.evaluated_at
     return explanation
 

@@ -24,6 +24,7 @@ from leitplanke.org.selectors import has_role
 from leitplanke.usecases.facts import FACTS
 from leitplanke.usecases.models import UseCase
 
+from . import evaluators
 from .engine import Bundle, Evaluator, Shortcut, WhatIfItem, WhatIfReport, default_folder, parse_bundle, read_folder
 from .engine import shortcut as engine_shortcut
 from .engine import what_if as engine_what_if
@@ -74,7 +75,8 @@ def compiled(files: dict[str, str], digest: str) -> Evaluator:
     if found is None:
         if len(_compiled) >= _COMPILED_KEPT:
             _compiled.clear()
-        found = _compiled[digest] = Evaluator(parse_bundle(files))
+        # Checked before it was stored; the evaluator processes' limits bound it, not today's static limits.
+        found = _compiled[digest] = Evaluator(parse_bundle(files, bounded=False))
     return found
 
 
@@ -214,8 +216,22 @@ def _chunks(usecase_ids: Iterable[int] | None) -> Iterator[tuple[str, list[int]]
 
 
 def what_if(files: dict[str, str]) -> WhatIfReport:
-    """What a candidate bundle (already checked) would change in the portfolio; nothing is stored."""
-    return engine_what_if(evaluator := Evaluator(parse_bundle(files)), portfolio(), shortcut=shortcut_to(evaluator))
+    """What a candidate bundle (already checked) would change in the portfolio; nothing is stored.
+
+    Evaluated in the evaluator processes unless it is the shipped bundle: a rule their limit stops
+    is refused with ``evaluators.RuleStopped``.
+    """
+    evaluator = Evaluator(parse_bundle(files, bounded=False))
+    outcomes = evaluators.what_if_outcomes(evaluator, *current_for_shortcut(), stopped_verdicts=False)
+    return engine_what_if(evaluator, portfolio(), shortcut=shortcut_to(evaluator), outcomes=outcomes)
+
+
+def current_for_shortcut() -> tuple[Evaluator | None, Any]:
+    """The active bundle compiled, and its key in the stored verdicts (None, None before the first one)."""
+    row = active_bundle()
+    if row is None:
+        return None, None
+    return evaluator_for(row), row.pk
 
 
 def shortcut_to(candidate: Evaluator) -> Shortcut | None:

@@ -24,14 +24,13 @@ from leitplanke.usecases.models import UseCase
 from leitplanke.webhooks import payloads as webhook
 from leitplanke.webhooks.services import event_emit
 
-from . import selectors
+from . import evaluators, selectors
 from .engine import (
     CheckReport,
     Evaluator,
     InputInvalid,
     WhatIfItem,
     WhatIfReport,
-    check_isolated,
     files_digest,
     input_digest,
     parse_bundle,
@@ -39,6 +38,7 @@ from .engine import (
 )
 from .engine import shortcut as engine_shortcut
 from .engine import what_if as engine_what_if
+from .engine.evaluation import stopped_reason
 from .engine.whatif import differences
 from .models import RuleBundle, Verdict
 
@@ -127,7 +127,7 @@ def verdict_refresh(
     evaluator = selectors.evaluator_for(row)
     data = selectors.evaluation_input(usecase, tools)
     try:
-        summary = evaluator.evaluate(data).summary()
+        summary = evaluators.evaluate_or_stop(evaluator, data).summary()
     except InputInvalid as exc:
         # Stored data that breaks the contract is a bug; refuse the change instead of guessing a verdict.
         raise DomainError(_("The use case could not be evaluated: %(error)s") % {"error": exc}) from exc
@@ -146,12 +146,34 @@ def verdict_refresh(
     verdict.decision = summary["decision"]
     verdict.evaluated_at = timezone.now()
     verdict.save()
+    if summary.get("stopped"):
+        _record_stopped(actor, usecase.pk, str(usecase), summary, row)
     after = _outcome(summary, row)
     if before is None or {k: v for k, v in before.items() if k != "bundle"} != {
         k: v for k, v in after.items() if k != "bundle"
     }:
         event_record(actor=actor, action=_verdict_action(before), target=usecase, before=before, after=after)
     return verdict
+
+
+def _record_stopped(actor: Any, usecase_id: Any, label: str, summary: dict[str, Any], row: RuleBundle) -> None:
+    """The audit event of a verdict a limit stopped: which rules were running, and why AI governance reviews."""
+    rules = summary.get("failed") or []
+    event_record(
+        actor=actor,
+        action="guardrails.verdict.stopped",
+        object_type=UseCase._meta.label_lower,
+        object_id=str(usecase_id),
+        object_label=label,
+        after={
+            "limit": summary["stopped"],
+            "rules": rules,
+            "bundle": f"{row.bundle_id} {row.version}",
+            "reason": {
+                lang: stopped_reason(lang, rules[0] if rules else "?") for lang in ("de", "en")
+            },
+        },
+    )
 
 
 def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = None) -> int:
@@ -161,7 +183,11 @@ def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = N
     evaluator = selectors.evaluator_for(row)
     writer = _VerdictWriter(row, actor)
     report = engine_what_if(
-        evaluator, selectors.portfolio(ids), on_result=writer.add, shortcut=selectors.shortcut_to(evaluator)
+        evaluator,
+        selectors.portfolio(ids),
+        on_result=writer.add,
+        shortcut=selectors.shortcut_to(evaluator),
+        outcomes=evaluators.what_if_outcomes(evaluator, *selectors.current_for_shortcut(), stopped_verdicts=True),
     )
     writer.finish(ids)
     return len(report.changes)
@@ -205,6 +231,8 @@ class _VerdictWriter:
                 evaluated_at=self.now,
             )
             (to_create if item.current is None else to_update).append(verdict)
+            if summary.get("stopped"):
+                _record_stopped(self.actor, item.key, item.label, summary, self.row)
             if differences(before, summary):
                 event_record(
                     actor=self.actor,
@@ -243,10 +271,10 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
     if actor is not None and not selectors.can_publish(actor):
         raise PermissionDenied(_("Only AI governance publishes rule bundles."))
     report = checked if checked is not None and checked.bundle.get("digest") == files_digest(files) else None
-    report = report or check_isolated(files)
+    report = report or evaluators.check(files)
     if not report.ok:
         raise BundleRefused(report)
-    bundle = parse_bundle(files)
+    bundle = parse_bundle(files, bounded=False)  # checked just now, with the limits the settings choose
     evaluator = Evaluator(bundle)
     with write_atomic():
         previous = RuleBundle.objects.select_for_update().defer("files", "whatif").filter(active=True).first()
@@ -273,11 +301,16 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
             active=True,
         )
         # The stored verdicts came from the previous bundle: only rules it did not have need evaluating.
-        shortcut = (
-            engine_shortcut(selectors.evaluator_for(previous).bundle, bundle, previous.pk) if previous else None
-        )
+        current = selectors.evaluator_for(previous) if previous else None
+        shortcut = engine_shortcut(current.bundle, bundle, previous.pk) if current and previous else None
         writer = _VerdictWriter(row, actor)
-        whatif = engine_what_if(evaluator, selectors.portfolio(), on_result=writer.add, shortcut=shortcut)
+        # A rule a limit stops refuses the publication (RuleStopped): the transaction is rolled back.
+        outcomes = evaluators.what_if_outcomes(
+            evaluator, current, previous.pk if previous else None, stopped_verdicts=False
+        )
+        whatif = engine_what_if(
+            evaluator, selectors.portfolio(), on_result=writer.add, shortcut=shortcut, outcomes=outcomes
+        )
         writer.finish()
         row.whatif = whatif.as_dict(limit=500)
         row.save(update_fields=["whatif"])

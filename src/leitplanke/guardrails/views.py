@@ -20,9 +20,9 @@ from leitplanke.common.errors import DomainError, NotFound
 from leitplanke.usecases import selectors as usecase_selectors
 from leitplanke.usecases.facts import FACTS
 
-from . import presentation, selectors, services
+from . import evaluators, presentation, selectors, services
 from .archive import zip_files
-from .engine import Bundle, CheckReport, InputInvalid, check_isolated, files_digest
+from .engine import Bundle, CheckReport, InputInvalid, files_digest
 from .forms import BundleUploadForm
 from .models import RuleBundle
 
@@ -96,10 +96,15 @@ def publish(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "active": selectors.active_bundle()}
     if request.method == "POST" and form.is_valid():
         files = form.cleaned_data["archive"]
-        report = check_isolated(files)
+        report = evaluators.check(files)
         context["report"] = report
         if report.ok:
-            whatif = selectors.what_if(files)
+            try:
+                whatif = selectors.what_if(files)
+            except evaluators.RuleStopped as exc:
+                context["report"] = exc.report(files)
+                request.session.pop(_CANDIDATE, None)
+                return render(request, "guardrails/publish.html", context, status=422)
             context["whatif"] = whatif.as_dict(limit=presentation.WHATIF_LISTED)
             context["digest"] = files_digest(files)
             request.session[_CANDIDATE] = {"files": files, "report": report.as_dict()}
@@ -120,6 +125,10 @@ def _publish_confirmed(request: HttpRequest) -> HttpResponse:
         )
     except services.BundleRefused as exc:
         context = {"form": BundleUploadForm(), "report": exc.report, "active": selectors.active_bundle()}
+        return render(request, "guardrails/publish.html", context, status=422)
+    except evaluators.RuleStopped as exc:
+        context = {"form": BundleUploadForm(), "report": exc.report(candidate["files"]),
+                   "active": selectors.active_bundle()}
         return render(request, "guardrails/publish.html", context, status=422)
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -154,7 +163,8 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     row = services.bundle_ensure_active()
     evaluator = selectors.evaluator_for(row)
     try:
-        explanation = presentation.explain(evaluator.evaluate(data), evaluator.bundle, unit_name=usecase.unit.name)
+        verdict = evaluators.evaluate_or_stop(evaluator, data)
+        explanation = presentation.explain(verdict, evaluator.bundle, unit_name=usecase.unit.name)
     except InputInvalid:
         return render(request, "guardrails/_verdict.html", {"explanation": None, "live": True, "invalid": True})
     return render(request, "guardrails/_verdict.html", {"explanation": explanation, "live": True})

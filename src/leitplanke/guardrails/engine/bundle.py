@@ -752,7 +752,7 @@ class _Parser:
             self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
                          f"the condition uses syntax the limits cannot check ({self.unreadable.message})")
             return None
-        bound = set(limit.bound) if limit else comprehension_names(source)
+        bound = set(limit.bound) if isinstance(limit, celsyntax.Analysis) else comprehension_names(source)
         inputs = set(contract.FACTS_BY_NAME) | set(contract.CONTEXT_NAMES) | set(constants)
         allowed = inputs | bound
         ok = True

@@ -94,9 +94,11 @@ def _limit_child() -> None:  # pragma: no cover (runs in the child process)
     resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY, CHECK_MEMORY))
 
 
-def check_isolated(files: dict[str, str], *, tests: bool = True, timeout: float = CHECK_TIMEOUT) -> CheckReport:
+def check_isolated(
+    files: dict[str, str], *, tests: bool = True, timeout: float = CHECK_TIMEOUT, bounded: bool = True
+) -> CheckReport:
     """:func:`check_files` in a child process that may use at most ``timeout`` seconds and 2 GiB."""
-    payload = json.dumps({"files": files, "tests": tests})
+    payload = json.dumps({"files": files, "tests": tests, "bounded": bounded})
     environment = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     try:
         completed = subprocess.run(
@@ -129,7 +131,7 @@ def main() -> None:  # pragma: no cover (exercised through check_isolated)
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
         report = CheckReport(problems=[Problem("bundle.yaml", 1, 1, "no bundle files given")])
     else:
-        report = check_files(files, tests=bool(data.get("tests", True)))
+        report = check_files(files, tests=bool(data.get("tests", True)), bounded=bool(data.get("bounded", True)))
     json.dump(report.as_dict(), sys.stdout)
 
 

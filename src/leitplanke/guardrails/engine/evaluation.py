@@ -38,11 +38,22 @@ _MESSAGES = {
         "Die Regel „{rule}“ konnte nicht ausgewertet werden ({error}); die KI-Governance prüft den Anwendungsfall.",
         "The rule “{rule}” could not be evaluated ({error}); AI governance reviews the use case.",
     ),
+    "rule_stopped": Text(
+        "Die Auswertung wurde angehalten, weil die Regel „{rule}“ die Zeit- oder Speichergrenze überschritt; "
+        "die KI-Governance prüft den Anwendungsfall, bis die Regel korrigiert ist.",
+        "The evaluation was stopped because the rule “{rule}” exceeded the time or memory limit; "
+        "AI governance reviews the use case until the rule is fixed.",
+    ),
     "unanswered": Text(
         "Noch nicht beantwortet (zählt als „unsicher“): {facts}.",
         "Not answered yet (counted as “unsure”): {facts}.",
     ),
 }
+
+
+def stopped_reason(lang: str, rule: str) -> str:
+    """Why a verdict that a limit stopped asks AI governance to review (``lang`` "de" or "en")."""
+    return _MESSAGES["rule_stopped"].get(lang).format(rule=rule)
 
 
 class InputInvalid(ValueError):
@@ -193,6 +204,8 @@ class Verdict:
     bundle_id: str
     bundle_version: str
     dates: Mapping[str, Any]
+    #: Set when the evaluation was stopped by a limit ("time" or "memory"): ``failures`` name the rules.
+    stopped: str | None = None
 
     @property
     def fired_rules(self) -> tuple[str, ...]:
@@ -205,6 +218,9 @@ class Verdict:
         texts = [firing.effect.warning.get(lang) for firing in self.firings if firing.effect.warning]
         titles = {firing.rule.id: firing.rule.title.get(lang) for firing in self.firings}
         for rule_id, error in self.failures:
+            if self.stopped:
+                texts.append(_MESSAGES["rule_stopped"].get(lang).format(rule=rule_id))
+                continue
             texts.append(_MESSAGES["rule_failed"].get(lang).format(rule=titles.get(rule_id, rule_id), error=error))
         if self.unanswered and unanswered:
             texts.append(_MESSAGES["unanswered"].get(lang).format(facts=", ".join(self.unanswered)))
@@ -244,7 +260,7 @@ class Verdict:
 
     def summary(self) -> dict[str, Any]:
         """The verdict without texts: what is stored, compared in a what-if and recorded in the audit trail."""
-        return {
+        found = {
             "risk_class": self.risk_class,
             "decision": self.decision,
             "reviews": list(self.reviews),
@@ -252,6 +268,9 @@ class Verdict:
             "fired": list(self.fired_rules),
             "failed": [rule_id for rule_id, _error in self.failures],
         }
+        if self.stopped:
+            found["stopped"] = self.stopped
+        return found
 
 
 def _freeze(value: Any) -> Any:
@@ -420,6 +439,27 @@ class Evaluator:
         errors = tuple(sorted((self._positions[rule_id], error) for rule_id, error in failures))
         outcome = _Outcome(positions, errors, self._rule_summaries)
         return self._compose([outcome], tuple(unanswered))
+
+    def stopped_verdict(self, rules: Iterable[str], limit: str, unanswered: Iterable[str] = ()) -> Verdict:
+        """The verdict of an evaluation a limit stopped: AI governance reviews it, as high risk until then.
+
+        Nothing the rules would have said is known, so no rule fired; ``rules`` (those that were
+        running) are named as failed, and the risk class is the riskier answer, as for "unsure".
+        """
+        named = tuple(rule for rule in rules if rule in self._positions) or ("?",)
+        return Verdict(
+            risk_class="high",
+            decision="review",
+            reviews=("ai_governance",),
+            obligations=(),
+            firings=(),
+            failures=tuple((rule, limit) for rule in named),
+            unanswered=tuple(unanswered),
+            bundle_id=self.bundle.id,
+            bundle_version=self.bundle.version,
+            dates=self.bundle.dates,
+            stopped=limit,
+        )
 
     def evaluate_many(self, inputs: Iterable[Any]) -> list[Verdict]:
         """Evaluate several inputs (the what-if and the bulk refresh use this)."""

@@ -1,0 +1,147 @@
+"""Where the rules run: the shipped bundle in this process, every other bundle in the evaluator processes.
+
+The bundle that ships with Leitplanke is trusted and fast, so it is evaluated here. A bundle written
+by users (every published or candidate bundle whose digest is not the shipped one's) is checked,
+compared and evaluated by the evaluator processes of :mod:`.engine.sandbox`, each request with a time
+and memory limit from the settings. A verdict stopped by a limit becomes "needs review by AI
+governance" (``engine.Evaluator.stopped_verdict``); a what-if or publication stopped by one is
+refused with :class:`RuleStopped`, naming the rule.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from leitplanke.common.errors import DomainError
+
+from .engine import CheckReport, Evaluator, Problem, Verdict, WhatIfItem, files_digest, parse_bundle, read_folder
+from .engine.bundle import default_folder
+from .engine.sandbox import Pool, Stopped
+from .engine.whatif import Outcomes
+
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
+_shipped: str | None = None
+
+
+class RuleStopped(DomainError):
+    """A what-if or publication was stopped by the evaluator's limit; ``stopped`` names the rules running."""
+
+    code = "rule_stopped"
+
+    def __init__(self, stopped: Stopped) -> None:
+        rule = stopped.rules[0] if stopped.rules else "?"
+        super().__init__(
+            _(
+                "The rule %(rule)s was stopped by the time or memory limit of the evaluation: it is too "
+                "slow or never finishes. Change it and check the bundle again; the active bundle is unchanged."
+            )
+            % {"rule": rule}
+        )
+        self.stopped = stopped
+
+    def report(self, files: dict[str, str]) -> CheckReport:
+        """A refused check that names the stopped rule at its file and line (the publish page shows it)."""
+        rules = parse_bundle(files, bounded=False).rules_by_id()
+        rule = rules.get(self.stopped.rules[0]) if self.stopped.rules else None
+        where = (rule.file, rule.line) if rule else ("bundle.yaml", 1)
+        return CheckReport(problems=[Problem(where[0], where[1], 1, str(self.message))])
+
+
+def pool() -> Pool:
+    """The evaluator processes of this process (started on first use, after any fork of the server)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = Pool(
+                    processes=settings.GUARDRAILS_EVALUATOR_PROCESSES,
+                    memory=settings.GUARDRAILS_EVALUATOR_MEMORY_MB * 1024 * 1024,
+                )
+                atexit.register(_pool.close)
+    return _pool
+
+
+def timeout() -> float:
+    """Seconds one evaluation request may take."""
+    return float(settings.GUARDRAILS_EVALUATOR_TIMEOUT_MS) / 1000
+
+
+def shipped_digest() -> str:
+    """The digest of the bundle that ships with Leitplanke (read once per process)."""
+    global _shipped
+    if _shipped is None:
+        _shipped = files_digest(read_folder(default_folder()))
+    return _shipped
+
+
+def trusted(digest: str) -> bool:
+    """Whether a bundle is the shipped one, which is evaluated in this process."""
+    return digest == shipped_digest()
+
+
+def check(files: dict[str, str], *, tests: bool = True) -> CheckReport:
+    """The full check of a candidate bundle in an evaluator process, with the check's time limit."""
+    return pool().check(
+        files, tests=tests, bounded=settings.GUARDRAILS_STATIC_LIMITS, timeout=float(settings.GUARDRAILS_CHECK_SECONDS)
+    )
+
+
+def evaluate(evaluator: Evaluator, data: Any) -> Verdict:
+    """The verdict of one input under a compiled bundle: here if it is the shipped one, else in an
+    evaluator process (:class:`Stopped` if a limit stops it; ``InputInvalid`` for a bad input)."""
+    bundle = evaluator.bundle
+    if trusted(bundle.digest):
+        return evaluator.evaluate(data)
+    [outcome] = pool().outcomes(bundle.files, bundle.digest, [data], timeout=timeout())
+    return outcome.verdict(evaluator)
+
+
+def evaluate_or_stop(evaluator: Evaluator, data: Any) -> Verdict:
+    """:func:`evaluate`, or the verdict "needs review by AI governance" if a limit stopped it."""
+    try:
+        return evaluate(evaluator, data)
+    except Stopped as stopped:
+        return evaluator.stopped_verdict(stopped.rules, stopped.reason)
+
+
+def what_if_outcomes(
+    candidate: Evaluator, current: Evaluator | None, current_key: Any, *, stopped_verdicts: bool
+) -> Outcomes | None:
+    """How a what-if computes its new verdicts: None (here) for the shipped bundle, else in the
+    evaluator processes with the shortcut from ``current``.
+
+    A chunk stopped by a limit is refused with :class:`RuleStopped`, or, with ``stopped_verdicts``
+    (refreshing verdicts under the active bundle), evaluated item by item, each item a limit stops
+    getting the verdict "needs review by AI governance".
+    """
+    bundle = candidate.bundle
+    if trusted(bundle.digest):
+        return None  # the shortcut only reuses what the current bundle's rules said, it runs none of them
+    before = (current.bundle.files, current.bundle.digest, current_key) if current is not None else None
+
+    def run(items: list[WhatIfItem]) -> list[Any]:
+        return pool().what_if((bundle.files, bundle.digest), items, current=before, timeout=timeout())
+
+    def outcomes(chunk: list[WhatIfItem]) -> list[Any]:
+        try:
+            return run(chunk)
+        except Stopped as stopped:
+            if not stopped_verdicts:
+                raise RuleStopped(stopped) from stopped
+        found = []
+        for item in chunk:
+            try:
+                found.extend(run([item]))
+            except Stopped as stopped:
+                found.append(candidate.stopped_verdict(stopped.rules, stopped.reason).summary())
+        return found
+
+    return outcomes
+
+
