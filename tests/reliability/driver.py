@@ -1,0 +1,907 @@
+"""The reliability suite's driver: Leitplanke's real processes under crashes and load.
+
+It prepares a fresh data directory on SQLite or a fresh PostgreSQL database, migrates it, creates
+the people and API tokens it needs through Leitplanke's own services, starts the real
+``leitplanke serve`` (2 workers) and ``leitplanke worker``, and then runs one of two modes:
+
+* ``crash``: API clients create and change use cases and keep a ledger of every acknowledged (2xx)
+  answer, while the driver sends ``kill -9`` at random moments to the server's master, to one of
+  its workers or to the background worker, restarting what died as a process supervisor would.
+  After each round: every acknowledged write is there with its acknowledged content,
+  ``PRAGMA integrity_check`` is ok (SQLite), ``leitplanke audit verify`` passes, no background task
+  stays running past its lease.
+* ``load``: 20 clients × 60 s of mixed reads and writes (90 % and 50 % writes) on a shared set of
+  use cases, with ``If-Match``; reports the answers by status, the 500s, lost updates, slow lock
+  waits, throughput and p95.
+
+Run it with ``scripts/reliability`` (see docs/reliability.md); the pytest entry
+``tests/reliability/test_crash.py`` runs a bounded crash run. Clients talk to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+TASK_TABLE = "django_tasks_database_dbtaskresult"
+#: The answers that make a use case submittable with the least risk (fact name -> answer).
+LOW_RISK_FACTS: dict[str, Any] = {
+    "purposes": ["productivity"],
+    "affected_people": ["employees"],
+    "interacts_with_people": "staff",
+    "generated_content": "text",
+    "personal_data": "none",
+    "data_classification": "internal",
+    "monitors_employees": "no",
+    "decision_role": "none",
+    "human_review": "always",
+    "scale": "small",
+    "prohibited_practices": [],
+}
+
+SETUP_SCRIPT = r"""
+import json
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from leitplanke.api.services import token_create
+from leitplanke.decisions.selectors import required_qualification
+from leitplanke.literacy.models import Course
+from leitplanke.literacy.services import completion_record, course_create
+from leitplanke.org.services import membership_add, person_create, unit_create
+
+count = int(__COUNT__)
+lead = person_create(actor=None, username="rel.lead", display_name="Reliability Lead", email="rel.lead@example.com")
+qualification = required_qualification()
+if qualification:  # the lead may approve, so a submitted use case notifies them (an e-mail for the worker)
+    course = Course.objects.filter(code=qualification).first() or course_create(
+        actor=None, code=qualification, title="AI literacy")
+    completion_record(actor=None, person=lead, course=course, completed_on=timezone.localdate())
+company = unit_create(actor=None, code="rel", name="Reliability AG", kind="company")
+department = unit_create(actor=None, code="rel-dep", name="Reliability department", kind="department", parent=company)
+team = unit_create(actor=None, code="rel-team", name="Reliability team", kind="team", parent=department, lead=lead)
+tokens = []
+for number in range(count):
+    person = person_create(
+        actor=None, username=f"rel.client{number}", display_name=f"Client {number}",
+        email=f"rel.client{number}@example.com",
+    )
+    membership_add(actor=None, person=person, unit=team)
+    tokens.append(token_create(actor=None, user=person, name="reliability", scope="read-write").plain)
+print("RELIABILITY-SETUP " + json.dumps({
+    "tokens": tokens, "unit": team.code, "lease": int(getattr(settings, "TASK_LEASE_SECONDS", 300)),
+}))
+"""
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def children_of(pid: int) -> list[int]:
+    """The direct children of process ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # the command name may contain spaces and parentheses: the fields after its last ')'
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def group_alive(pgid: int) -> list[int]:
+    """The processes still in process group ``pgid``."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to every process of a group (what a supervisor does to a unit that lost its main process)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+@dataclass
+class Stack:
+    """Leitplanke's processes on one database: the server (gunicorn) and the background worker."""
+
+    data_dir: Path
+    database_url: str | None
+    lease_seconds: int
+    port: int = field(default_factory=free_port)
+    server: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    restarts: Counter[str] = field(default_factory=Counter)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+        env.update(
+            LEITPLANKE_MODE="development",
+            LEITPLANKE_DATA_DIR=str(self.data_dir),
+            DJANGO_SETTINGS_MODULE="leitplanke.config.settings",
+            LEITPLANKE_TASK_LEASE_SECONDS=str(self.lease_seconds),
+            HOME=str(self.data_dir),
+            LOG_LEVEL="WARNING",
+        )
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def leitplanke(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "leitplanke.config.cli", *args],
+            env=self.env(), cwd=self.data_dir, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.data_dir / f"{name}.log").open("ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "leitplanke.config.cli", *args],
+            env=self.env(), cwd=self.data_dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def start_server(self) -> None:
+        self.server = self._spawn(
+            "serve", "serve", "--port", str(self.port), "--workers", "2", "--threads", "4"
+        )
+        self.wait_ready()
+
+    def start_worker(self) -> None:
+        self.worker = self._spawn("worker", "worker", "--interval", "0.5", "--no-periodic")
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.server is not None and self.server.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.server.returncode}; see {self.data_dir}/serve.log")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/readyz")
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the server did not become ready")
+
+    def server_workers(self) -> list[int]:
+        return children_of(self.server.pid) if self.server else []
+
+    def worker_processes(self) -> list[int]:
+        return group_alive(self.worker.pid) if self.worker else []
+
+    def crash(self, target: str, rng: random.Random) -> str:
+        """``kill -9`` the target, then restart what died as a supervisor would; what was killed."""
+        assert self.server is not None and self.worker is not None
+        if target == "master":
+            victim = self.server.pid
+            os.kill(victim, signal.SIGKILL)
+            self.server.wait()
+            # a supervisor (systemd's KillMode=control-group) stops what is left of the unit, then starts it again
+            deadline = time.monotonic() + 5
+            while group_alive(self.server.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            kill_group(self.server.pid)
+            while group_alive(self.server.pid):
+                time.sleep(0.05)
+            self.restarts["server"] += 1
+            self.start_server()
+            return f"server master {victim}"
+        if target == "server-worker":
+            workers = self.server_workers()
+            if not workers:
+                return "no server worker to kill"
+            victim = rng.choice(workers)
+            os.kill(victim, signal.SIGKILL)
+            self.wait_ready()
+            return f"server worker {victim}"
+        processes = self.worker_processes()
+        victim = rng.choice(processes) if processes else self.worker.pid
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+        if victim == self.worker.pid:
+            self.worker.wait()
+            kill_group(self.worker.pid)
+            self.restarts["worker"] += 1
+            self.start_worker()
+            return f"background worker supervisor {victim}"
+        return f"background worker child {victim}"
+
+    def stop(self) -> None:
+        for process in (self.server, self.worker):
+            if process is None:
+                continue
+            kill_group(process.pid, signal.SIGTERM)
+        for process in (self.server, self.worker):
+            if process is None:
+                continue
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                kill_group(process.pid)
+                process.wait()
+            kill_group(process.pid)
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+class Database:
+    """The fresh database of a run, and the checks the driver makes on it directly."""
+
+    def __init__(self, kind: str, data_dir: Path, postgres_url: str | None) -> None:
+        self.kind = kind
+        self.data_dir = data_dir
+        self.url = postgres_url if kind == "postgres" else None
+
+    def create(self) -> None:
+        if self.url is None:
+            return
+        import psycopg
+
+        name = urlsplit(self.url).path.lstrip("/")
+        with psycopg.connect(self._maintenance_url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop(self) -> None:
+        if self.url is None:
+            return
+        import psycopg
+
+        name = urlsplit(self.url).path.lstrip("/")
+        with psycopg.connect(self._maintenance_url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _maintenance_url(self) -> str:
+        assert self.url is not None
+        return urlunsplit(urlsplit(self.url)._replace(path="/postgres"))
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's full ``PRAGMA integrity_check`` (PostgreSQL: not applicable, empty)."""
+        if self.url is not None:
+            return []
+        try:
+            conn = sqlite3.connect(f"file:{self.data_dir / 'leitplanke.sqlite3'}?mode=ro", uri=True, timeout=30)
+            try:
+                rows = [row[0] for row in conn.execute("PRAGMA integrity_check(50)")]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            return [f"cannot be read: {exc}"]
+        return [] if rows == ["ok"] else rows
+
+    def task_counts(self) -> dict[str, int]:
+        """Background tasks by status."""
+        query = f"SELECT status, count(*) FROM {TASK_TABLE} GROUP BY status"
+        if self.url is not None:
+            import psycopg
+
+            with psycopg.connect(self.url) as conn:
+                return {str(status): int(count) for status, count in conn.execute(query)}
+        conn = sqlite3.connect(f"file:{self.data_dir / 'leitplanke.sqlite3'}?mode=ro", uri=True, timeout=30)
+        try:
+            return {str(status): int(count) for status, count in conn.execute(query)}
+        finally:
+            conn.close()
+
+    def tasks_running_longer_than(self, seconds: float) -> list[tuple[Any, ...]]:
+        """Background tasks still marked running that were claimed more than ``seconds`` ago."""
+        if self.url is not None:
+            import psycopg
+
+            with psycopg.connect(self.url) as conn:
+                return list(
+                    conn.execute(
+                        f"SELECT id, task_path, started_at FROM {TASK_TABLE} WHERE status = 'RUNNING' "
+                        "AND started_at < now() - make_interval(secs => %s)",
+                        (seconds,),
+                    )
+                )
+        conn = sqlite3.connect(f"file:{self.data_dir / 'leitplanke.sqlite3'}?mode=ro", uri=True, timeout=30)
+        try:
+            return list(
+                conn.execute(
+                    f"SELECT id, task_path, started_at FROM {TASK_TABLE} WHERE status = 'RUNNING' "
+                    "AND started_at < strftime('%Y-%m-%d %H:%M:%f', 'now', ?)",
+                    (f"-{int(seconds)} seconds",),
+                )
+            )
+        finally:
+            conn.close()
+
+
+# --- API clients -------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """What a client was told about one use case: the acknowledged state and writes left without an answer."""
+
+    title: str
+    summary: str
+    version: int
+    etag: str
+    unanswered: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Stats:
+    """Answers seen by the clients."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    slow: int = 0  # answers later than 10 s
+    busy_without_retry_after: int = 0
+    server_errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, status: str, seconds: float, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+            self.latencies.append(seconds)
+            if seconds > 10:
+                self.slow += 1
+            if status == "503" and "retry-after" not in (headers or {}):
+                self.busy_without_retry_after += 1
+            if status == "500" and len(self.server_errors) < 10:
+                self.server_errors.append(body[:300].decode(errors="replace"))
+
+
+class Api:
+    """A minimal API client over ``http.client`` (loopback only), one connection per thread."""
+
+    def __init__(self, port: int, token: str, stats: Stats, timeout: float = 30) -> None:
+        self.port = port
+        self.token = token
+        self.stats = stats
+        self.timeout = timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int | None, dict[str, str], Any]:
+        """``(status, headers, json)``; status None when no answer came (the server died meanwhile)."""
+        all_headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        started = time.monotonic()
+        try:
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self.conn.request(method, path, body=payload, headers=all_headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+            answer_headers = {k.lower(): v for k, v in response.getheaders()}
+            if answer_headers.get("connection", "").lower() == "close":
+                self.close()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            self.stats.record("no answer", time.monotonic() - started)
+            return None, {}, None
+        self.stats.record(str(response.status), time.monotonic() - started, raw, answer_headers)
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = None
+        return response.status, answer_headers, data
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+class CrashClient(threading.Thread):
+    """Creates and changes its own use cases, keeping a ledger of what the server acknowledged."""
+
+    def __init__(self, number: int, api: Api, unit: str, stop: threading.Event, seed: int) -> None:
+        super().__init__(daemon=True, name=f"client-{number}")
+        self.number = number
+        self.api = api
+        self.unit = unit
+        self.stop_event = stop
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
+        self.ledger: dict[int, Entry] = {}
+        self.touched: set[int] = set()
+        self.sequence = 0
+        self.acknowledged = 0
+        self.submitted = 0
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            self.sequence += 1
+            if not self.ledger or self.rng.random() < 0.3:
+                self.create()
+            else:
+                self.change(self.rng.choice(list(self.ledger)))
+
+    def create(self) -> None:
+        title = f"Reliability c{self.number} n{self.sequence}"
+        summary = f"created c{self.number} n{self.sequence}"
+        body: dict[str, Any] = {"title": title, "unit": self.unit, "summary": summary}
+        if self.rng.random() < 0.25:  # submitted: the routing writes notifications for the worker
+            body.update(facts=LOW_RISK_FACTS, submit=True)
+        status, headers, data = self.api.request("POST", "/api/v1/usecases", body)
+        if status == 201 and data:
+            self.ledger[data["id"]] = Entry(title, summary, data["version"], headers.get("etag", ""))
+            self.touched.add(data["id"])
+            self.acknowledged += 1
+            self.submitted += bool(body.get("submit"))
+        elif status is None:
+            time.sleep(0.2)  # the server is restarting
+
+    def change(self, pk: int) -> None:
+        entry = self.ledger[pk]
+        summary = f"changed c{self.number} n{self.sequence}"
+        status, headers, data = self.api.request(
+            "PATCH", f"/api/v1/usecases/{pk}", {"summary": summary}, {"If-Match": entry.etag}
+        )
+        self.touched.add(pk)
+        if status == 200 and data:
+            entry.summary, entry.version, entry.etag = summary, data["version"], headers.get("etag", "")
+            entry.unanswered.clear()
+            self.acknowledged += 1
+        elif status is None or status >= 500:
+            entry.unanswered.add(summary)  # it may or may not have been applied
+            time.sleep(0.2)
+        elif status == 412:
+            self.refresh(pk)
+
+    def refresh(self, pk: int) -> None:
+        """After a 412 (an unanswered write of ours was applied): adopt what the server has, if it is ours."""
+        entry = self.ledger[pk]
+        status, headers, data = self.api.request("GET", f"/api/v1/usecases/{pk}")
+        if status == 200 and data and (data["summary"] in entry.unanswered or data["version"] == entry.version):
+            entry.summary, entry.version, entry.etag = data["summary"], data["version"], headers.get("etag", "")
+            entry.unanswered.clear()
+
+
+def check_ledger(api: Api, ledgers: list[dict[int, Entry]], ids: set[int] | None = None) -> list[str]:
+    """Every acknowledged write is there with its acknowledged content (or a later write of the same client)."""
+    lost = []
+    for ledger in ledgers:
+        for pk, entry in ledger.items():
+            if ids is not None and pk not in ids:
+                continue
+            status, _headers, data = None, {}, None
+            for _attempt in range(5):
+                status, _headers, data = api.request("GET", f"/api/v1/usecases/{pk}")
+                if status is not None and status < 500:
+                    break
+                time.sleep(1)
+            if status != 200 or not data:
+                lost.append(f"use case {pk} ({entry.title!r}) acknowledged, now answers {status}")
+                continue
+            if data["title"] != entry.title:
+                lost.append(f"use case {pk}: title {data['title']!r}, acknowledged {entry.title!r}")
+            if data["version"] < entry.version:
+                lost.append(f"use case {pk}: version {data['version']} < acknowledged {entry.version}")
+            elif data["version"] == entry.version and data["summary"] != entry.summary:
+                lost.append(f"use case {pk}: summary {data['summary']!r}, acknowledged {entry.summary!r}")
+            elif data["version"] > entry.version and data["summary"] not in entry.unanswered:
+                lost.append(f"use case {pk}: summary {data['summary']!r} was never written by its client")
+    return lost
+
+
+# --- the runs ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """A prepared installation: database, data directory, tokens, processes."""
+
+    database: Database
+    stack: Stack
+    tokens: list[str]
+    unit: str
+    lease: int
+
+    @classmethod
+    def prepare(cls, *, kind: str, clients: int, postgres_url: str | None, lease: int, data_dir: Path) -> Run:
+        database = Database(kind, data_dir, postgres_url)
+        database.create()
+        stack = Stack(data_dir=data_dir, database_url=database.url, lease_seconds=lease)
+        for args in (("migrate", "--verbosity", "0"), ("shell", "-c", SETUP_SCRIPT.replace("__COUNT__", str(clients)))):
+            result = stack.leitplanke(*args)
+            if result.returncode != 0:
+                raise RuntimeError(f"leitplanke {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+        line = next(line for line in result.stdout.splitlines() if line.startswith("RELIABILITY-SETUP "))
+        setup = json.loads(line.split(" ", 1)[1])
+        stack.start_server()
+        stack.start_worker()
+        return cls(database, stack, setup["tokens"], setup["unit"], setup["lease"])
+
+    def close(self, *, keep: bool) -> None:
+        self.stack.stop()
+        if not keep:
+            self.database.drop()
+
+
+def audit_verify(stack: Stack) -> str | None:
+    """None when ``leitplanke audit verify`` passes, else what it said."""
+    result = stack.leitplanke("audit", "verify", timeout=120)
+    if result.returncode == 0:
+        return None
+    return (result.stderr or result.stdout).strip()[-500:]
+
+
+def crash(run: Run, *, rounds: int, round_seconds: float, seed: int, log: Any = print) -> dict[str, Any]:
+    """The crash mode: ``rounds`` rounds of writes and one ``kill -9`` each; the checks after each round."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
+    stats = Stats()
+    targets = ["master", "server-worker", "background-worker"]
+    results: list[dict[str, Any]] = []
+    clients: list[CrashClient] = []
+    stuck_after = run.lease * 1.5 + 15  # the lease, the healing interval (half the lease), a margin
+    checker = Api(run.stack.port, run.tokens[0], Stats())
+    for number in range(rounds):
+        target = targets[number % 3] if number < 3 else rng.choice(targets)
+        stop = threading.Event()
+        apis = [Api(run.stack.port, token, stats) for token in run.tokens]
+        batch = [
+            CrashClient(i, api, run.unit, stop, seed * 1000 + number * 50 + i) for i, api in enumerate(apis)
+        ]
+        for i, client in enumerate(batch):  # each client keeps its ledger across rounds
+            if clients:
+                previous = clients[i]
+                client.ledger, client.sequence = previous.ledger, previous.sequence
+                client.acknowledged, client.submitted = previous.acknowledged, previous.submitted
+        clients = batch
+        for client in clients:
+            client.start()
+        time.sleep(rng.uniform(0.3, round_seconds))
+        killed = run.stack.crash(target, rng)
+        time.sleep(min(1.0, round_seconds / 2))  # writes go on against the restarted processes
+        stop.set()
+        for client in clients:
+            client.join(timeout=60)
+        for api in apis:
+            api.close()
+        touched = set().union(*(client.touched for client in clients))
+        lost = check_ledger(checker, [client.ledger for client in clients], touched)
+        integrity = run.database.integrity_problems()
+        verify = audit_verify(run.stack)
+        stuck = run.database.tasks_running_longer_than(stuck_after)
+        acknowledged_before = sum(result["acknowledged"] for result in results)
+        result = {
+            "round": number + 1,
+            "killed": killed,
+            "acknowledged": sum(client.acknowledged for client in clients) - acknowledged_before,
+            "checked": len(touched),
+            "lost": lost,
+            "integrity": integrity,
+            "audit_verify": verify,
+            "stuck_tasks": [list(map(str, row)) for row in stuck],
+        }
+        results.append(result)
+        ok = not (lost or integrity or verify or stuck)
+        log(
+            f"round {number + 1:3}/{rounds}: killed {killed:40} acknowledged {result['acknowledged']:4} "
+            f"checked {len(touched):4} lost {len(lost)} integrity {'ok' if not integrity else 'BROKEN'} "
+            f"audit {'ok' if verify is None else 'BROKEN'} stuck tasks {len(stuck)}"
+            + ("" if ok else f"\n  {json.dumps({k: result[k] for k in ('lost', 'integrity', 'audit_verify')})[:800]}")
+        )
+        if integrity:
+            break  # a damaged file makes every later round meaningless
+    # the whole ledger once more, and the queue after a lease has certainly passed
+    final_lost = check_ledger(checker, [client.ledger for client in clients])
+    waited = 0.0
+    while waited < stuck_after and run.database.tasks_running_longer_than(0):
+        time.sleep(1)
+        waited += 1
+    final_stuck = run.database.tasks_running_longer_than(stuck_after)
+    checker.close()
+    return {
+        "mode": "crash",
+        "database": run.database.kind,
+        "rounds": results,
+        "acknowledged_writes": sum(c.acknowledged for c in clients),
+        "use_cases": sum(len(c.ledger) for c in clients),
+        "submitted": sum(c.submitted for c in clients),
+        "final_lost": final_lost,
+        "final_stuck_tasks": [list(map(str, row)) for row in final_stuck],
+        "restarts": dict(run.stack.restarts),
+        "tasks": run.database.task_counts(),
+        "statuses": dict(stats.statuses),
+        "server_errors": stats.server_errors,
+    }
+
+
+def crash_failures(report: dict[str, Any]) -> list[str]:
+    """What a crash run found wrong (empty: it passed)."""
+    failures = []
+    for result in report["rounds"]:
+        for key in ("lost", "integrity", "stuck_tasks"):
+            failures += [f"round {result['round']} {key}: {item}" for item in result[key]]
+        if result["audit_verify"]:
+            failures.append(f"round {result['round']} audit verify: {result['audit_verify']}")
+    failures += [f"final ledger: {item}" for item in report["final_lost"]]
+    failures += [f"task running past its lease at the end: {row}" for row in report["final_stuck_tasks"]]
+    return failures
+
+
+class LoadClient(threading.Thread):
+    """Mixed reads and writes on a shared set of use cases, each write with ``If-Match``."""
+
+    def __init__(
+        self, number: int, api: Api, unit: str, pool: list[int], writes: float, until: float, seed: int,
+        acks: dict[int, list[tuple[int, str]]], unanswered: dict[int, set[str]], lock: threading.Lock,
+    ) -> None:  # fmt: skip
+        super().__init__(daemon=True, name=f"load-{number}")
+        self.number, self.api, self.unit, self.pool, self.writes, self.until = number, api, unit, pool, writes, until
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
+        self.etags: dict[int, str] = {}
+        self.acks, self.unanswered, self.lock = acks, unanswered, lock
+        self.conflicts = 0
+        self.sequence = 0
+
+    def run(self) -> None:
+        while time.monotonic() < self.until:
+            self.sequence += 1
+            pk = self.rng.choice(self.pool)
+            if self.rng.random() >= self.writes:
+                if self.rng.random() < 0.5:
+                    self.api.request("GET", "/api/v1/usecases?limit=20")
+                else:
+                    self.read(pk)
+            elif self.rng.random() < 0.2:
+                self.api.request(
+                    "POST", "/api/v1/usecases",
+                    {"title": f"Load c{self.number} n{self.sequence}", "unit": self.unit, "summary": "load"},
+                )  # fmt: skip
+            else:
+                if pk not in self.etags:
+                    self.read(pk)
+                summary = f"load c{self.number} n{self.sequence}"
+                status, headers, data = self.api.request(
+                    "PATCH", f"/api/v1/usecases/{pk}", {"summary": summary}, {"If-Match": self.etags.get(pk, '"x"')}
+                )
+                if status == 200 and data:
+                    self.etags[pk] = headers.get("etag", "")
+                    with self.lock:
+                        self.acks[pk].append((data["version"], summary))
+                elif status in (409, 412):
+                    self.conflicts += 1
+                    self.etags.pop(pk, None)
+                elif status is None or status >= 500:
+                    with self.lock:
+                        self.unanswered[pk].add(summary)
+                    self.etags.pop(pk, None)
+
+    def read(self, pk: int) -> None:
+        status, headers, _data = self.api.request("GET", f"/api/v1/usecases/{pk}")
+        if status == 200:
+            self.etags[pk] = headers.get("etag", "")
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def load(run: Run, *, seconds: float, writes: float, seed: int, pool_size: int = 40) -> dict[str, Any]:
+    """The load mode at one write share: clients × ``seconds`` against the running server."""
+    creator = Api(run.stack.port, run.tokens[0], Stats())
+    pool = []
+    for number in range(pool_size):
+        status, _headers, data = creator.request(
+            "POST", "/api/v1/usecases", {"title": f"Shared {writes:.0%} {number}", "unit": run.unit, "summary": "new"}
+        )
+        if status == 201 and data:
+            pool.append(data["id"])
+    creator.close()
+    stats = Stats()
+    acks: dict[int, list[tuple[int, str]]] = {pk: [] for pk in pool}
+    unanswered: dict[int, set[str]] = {pk: set() for pk in pool}
+    lock = threading.Lock()
+    started = time.monotonic()
+    until = started + seconds
+    clients = [
+        LoadClient(
+            i, Api(run.stack.port, token, stats), run.unit, pool, writes, until, seed + i, acks, unanswered, lock
+        )
+        for i, token in enumerate(run.tokens)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+        client.api.close()
+    elapsed = time.monotonic() - started
+    checker = Api(run.stack.port, run.tokens[0], Stats())
+    lost = []
+    for pk in pool:
+        versions = Counter(version for version, _summary in acks[pk])
+        lost += [f"use case {pk}: version {v} acknowledged to {n} writes" for v, n in versions.items() if n > 1]
+        status, _headers, data = checker.request("GET", f"/api/v1/usecases/{pk}")
+        if status != 200 or not data:
+            lost.append(f"use case {pk} answers {status}")
+            continue
+        if acks[pk]:
+            top_version, top_summary = max(acks[pk])
+            if data["version"] == top_version and data["summary"] != top_summary:
+                lost.append(f"use case {pk}: {data['summary']!r} instead of the last acknowledged {top_summary!r}")
+            elif data["version"] < top_version:
+                lost.append(f"use case {pk}: version {data['version']} < acknowledged {top_version}")
+            elif data["version"] > top_version and data["summary"] not in unanswered[pk]:
+                lost.append(f"use case {pk}: {data['summary']!r} was never written")
+    checker.close()
+    total = sum(stats.statuses.values())
+    return {
+        "mode": "load",
+        "database": run.database.kind,
+        "writes": writes,
+        "clients": len(clients),
+        "seconds": round(elapsed, 1),
+        "requests": total,
+        "throughput": round(total / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(percentile(stats.latencies, 0.5) * 1000),
+        "p95_ms": round(percentile(stats.latencies, 0.95) * 1000),
+        "max_ms": round(max(stats.latencies, default=0) * 1000),
+        "statuses": dict(sorted(stats.statuses.items())),
+        "server_errors_500": stats.statuses.get("500", 0),
+        "busy_503_without_retry_after": stats.busy_without_retry_after,
+        "slower_than_10s": stats.slow,
+        "conflicts_refused": sum(client.conflicts for client in clients),
+        "acknowledged_changes": sum(len(v) for v in acks.values()),
+        "lost_updates": lost,
+        "server_error_samples": stats.server_errors,
+    }
+
+
+def load_failures(report: dict[str, Any]) -> list[str]:
+    failures = [f"lost update: {item}" for item in report["lost_updates"]]
+    if report["server_errors_500"]:
+        failures.append(f"{report['server_errors_500']} answers 500")
+    if report["slower_than_10s"]:
+        failures.append(f"{report['slower_than_10s']} answers took longer than 10 s")
+    if report["busy_503_without_retry_after"]:
+        failures.append(f"{report['busy_503_without_retry_after']} answers 503 without Retry-After")
+    return failures
+
+
+# --- reporting and the command line ------------------------------------------------------------
+
+
+def crash_table(report: dict[str, Any]) -> str:
+    rounds = report["rounds"]
+    stuck_at_end = report["final_stuck_tasks"]
+    kills = Counter(r["killed"].split(" ", 2)[0] + " " + r["killed"].split(" ", 2)[1] for r in rounds)
+    failures = crash_failures(report)
+    rows = [
+        ("database", report["database"]),
+        ("rounds", str(len(rounds))),
+        ("kill -9 of", ", ".join(f"{name}: {count}" for name, count in sorted(kills.items()))),
+        ("acknowledged writes", str(report["acknowledged_writes"])),
+        ("use cases in the ledger (submitted)", f"{report['use_cases']} ({report['submitted']})"),
+        ("acknowledged writes lost", str(sum(len(r["lost"]) for r in rounds) + len(report["final_lost"]))),
+        ("rounds with integrity_check not ok", str(sum(bool(r["integrity"]) for r in rounds))),
+        ("rounds where audit verify failed", str(sum(bool(r["audit_verify"]) for r in rounds))),
+        ("tasks running past their lease", str(sum(len(r["stuck_tasks"]) for r in rounds) + len(stuck_at_end))),
+        ("background tasks by status", ", ".join(f"{k}: {v}" for k, v in sorted(report["tasks"].items()))),
+        ("answers by status", ", ".join(f"{k}: {v}" for k, v in sorted(report["statuses"].items()))),
+        ("result", "PASSED" if not failures else f"FAILED ({len(failures)} findings)"),
+    ]
+    return "\n".join(["| crash | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
+
+
+def load_table(reports: list[dict[str, Any]]) -> str:
+    head = (
+        "| database | writes | clients × s | requests | req/s | p50 ms | p95 ms | max ms | 500 | 503 (no Retry-After) "
+        "| > 10 s | conflicts 409/412 | lost updates | statuses |"
+    )
+    lines = [head, "|" + "---|" * 14]
+    for r in reports:
+        busy = r["statuses"].get("503", 0)
+        lines.append(
+            f"| {r['database']} | {r['writes']:.0%} | {r['clients']} × {r['seconds']:.0f} | {r['requests']} "
+            f"| {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {r['server_errors_500']} "
+            f"| {busy} ({r['busy_503_without_retry_after']}) | {r['slower_than_10s']} | {r['conflicts_refused']} "
+            f"| {len(r['lost_updates'])} | {', '.join(f'{k}: {v}' for k, v in r['statuses'].items())} |"
+        )
+    return "\n".join(lines)
+
+
+def default_postgres_url() -> str:
+    return os.environ.get("LEITPLANKE_RELIABILITY_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/lp_reliability")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/reliability", description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=["crash", "load"])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres-url", default=default_postgres_url(),
+                        help="A database the run may drop and create (default: %(default)s).")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=5, help="Crash rounds (default 5; 50 for the full suite).")
+    parser.add_argument("--round-seconds", type=float, default=3.0, help="Longest wait before the kill of a round.")
+    parser.add_argument("--clients", type=int, default=None, help="API clients (crash: 6, load: 20).")
+    parser.add_argument("--seconds", type=float, default=60.0, help="Load: seconds per write share (default 60).")
+    parser.add_argument("--writes", default="0.9,0.5", help="Load: write shares to run (default 0.9,0.5).")
+    parser.add_argument("--lease", type=int, default=10, help="LEITPLANKE_TASK_LEASE_SECONDS for the run (default 10).")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--report", type=Path, help="Write the full report as JSON to this file.")
+    parser.add_argument("--keep", action="store_true", help="Keep the data directory and the PostgreSQL database.")
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
+    clients = args.clients or (6 if args.mode == "crash" else 20)
+    if not 1 <= clients <= 50 or not 1 <= args.rounds <= 500 or not 1 <= args.seconds <= 600:
+        parser.error("--clients 1–50, --rounds 1–500, --seconds 1–600")
+    data_dir = Path(tempfile.mkdtemp(prefix=f"leitplanke-reliability-{args.mode}-"))
+    print(f"{args.mode} on {args.database}, seed {seed}, data directory {data_dir}", flush=True)
+    started = time.monotonic()
+    run = Run.prepare(
+        kind=args.database, clients=clients, postgres_url=args.postgres_url, lease=args.lease, data_dir=data_dir
+    )
+    print(f"migrated, {clients} people with tokens, server and worker running after {time.monotonic() - started:.0f} s")
+    try:
+        if args.mode == "crash":
+            report: Any = crash(run, rounds=args.rounds, round_seconds=args.round_seconds, seed=seed,
+                                log=lambda line: print(line, flush=True))  # fmt: skip
+            failures = crash_failures(report)
+            print("\n" + crash_table(report))
+        else:
+            report = [
+                load(run, seconds=args.seconds, writes=float(share), seed=seed) for share in args.writes.split(",")
+            ]
+            failures = [f for r in report for f in load_failures(r)]
+            print("\n" + load_table(report))
+    finally:
+        run.close(keep=args.keep)
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=2, default=str))
+    for failure in failures[:50]:
+        print(f"FAILED: {failure}")
+    verdict = "PASSED" if not failures else f"FAILED: {len(failures)} findings"
+    print(f"{verdict} after {time.monotonic() - started:.0f} s", flush=True)
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
