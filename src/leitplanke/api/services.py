@@ -67,7 +67,7 @@ def token_create(
         scope=scope,
         expires_at=timezone.now() + dt.timedelta(days=expires_in_days),
     )
-    full_clean(token)
+    full_clean(token, titles=["name"])
     token.save()
     event_record(actor=actor, action="api.token.created", target=token, after=token.audit_snapshot())
     return CreatedToken(token=token, plain=plain)

@@ -105,7 +105,7 @@ def tool_create(
         }
     )
     tool = Tool(is_demo=is_demo, **values)
-    full_clean(tool, validate_unique=False)
+    full_clean(tool, validate_unique=False, titles=["name"])
     _check_name_free(tool)
     _save_tool(tool)
     event_record(actor=actor, action="catalog.tool.created", target=tool, after=tool.audit_snapshot())
@@ -128,7 +128,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     before = tool.audit_snapshot()
     for field, value in _strip(changes).items():
         setattr(tool, field, value)
-    full_clean(tool, validate_unique=False)
+    full_clean(tool, validate_unique=False, titles=["name"])
     _check_name_free(tool)
     after = tool.audit_snapshot()
     if after == before:
@@ -149,7 +149,7 @@ def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "",
         raise PermissionDenied(_("Only a signed-in person can request a tool."))
     values = _strip({"name": name, "reason": reason, "vendor": vendor, "url": url})
     tool_request = ToolRequest(requested_by=actor, **values)
-    full_clean(tool_request)
+    full_clean(tool_request, titles=["name"])
     listed = Tool.objects.filter(name__iexact=tool_request.name).first()
     if listed is not None:
         raise DomainError(
@@ -209,7 +209,7 @@ def tool_request_decide(
     tool_request.decided_by = actor
     tool_request.decided_at = timezone.now()
     tool_request.tool = tool
-    full_clean(tool_request)
+    full_clean(tool_request, titles=["name"])
     tool_request.save()
     event_record(
         actor=actor,

@@ -5,10 +5,13 @@ Services raise them; forms put them on the field; the API (later) maps them to R
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+
+from .text import clean_title
 
 
 class DomainError(Exception):
@@ -66,8 +69,17 @@ def validation_error_to_domain(exc: ValidationError) -> DomainError:
     return DomainError(" ".join(exc.messages))
 
 
-def full_clean(obj: Any, **kwargs: Any) -> None:
-    """``obj.full_clean(**kwargs)``, raising the first problem as a :class:`DomainError` on its field."""
+def full_clean(obj: Any, *, titles: Iterable[str] = (), **kwargs: Any) -> None:
+    """``obj.full_clean(**kwargs)``, raising the first problem as a :class:`DomainError` on its field.
+
+    ``titles`` names the fields that name ``obj`` (a title, a name): each is trimmed and checked by
+    :func:`~leitplanke.common.text.clean_title` first (visible text, no control or bidi characters).
+    """
+    for field in titles:
+        try:
+            setattr(obj, field, clean_title(getattr(obj, field)))
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), field=field, code="title") from exc
     try:
         obj.full_clean(**kwargs)
     except ValidationError as exc:

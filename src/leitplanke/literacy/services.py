@@ -46,7 +46,7 @@ def _clean_course(course: Course) -> None:
     course.code = course.code.strip().lower()
     course.title = course.title.strip()
     course.description = course.description.strip()
-    full_clean(course, validate_unique=False)
+    full_clean(course, validate_unique=False, titles=["title"])
     if Course.objects.filter(code=course.code).exclude(pk=course.pk).exists():
         raise _code_taken()
 

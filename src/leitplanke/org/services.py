@@ -81,7 +81,7 @@ def unit_create(
 ) -> OrgUnit:
     """Create an org unit below ``parent`` (a company has none)."""
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, lead=lead, deputy=deputy)
-    full_clean(unit, exclude=["path"])
+    full_clean(unit, exclude=["path"], titles=["name"])
     _check_parent(kind=kind, parent=parent)
     if lead is not None and deputy is not None and lead.pk == deputy.pk:
         raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
@@ -109,7 +109,7 @@ def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = Non
     old_path = unit.path
     for field, value in changes.items():
         setattr(unit, field, value)
-    full_clean(unit, exclude=["path"])
+    full_clean(unit, exclude=["path"], titles=["name"])
     _check_parent(kind=unit.kind, parent=unit.parent, unit=unit)
     if unit.lead_id and unit.deputy_id and unit.lead_id == unit.deputy_id:
         raise DomainError(_("The deputy must be someone other than the lead."), field="deputy")
@@ -163,7 +163,7 @@ def person_create(
     else:
         person.set_unusable_password()
     _check_email_free(person)
-    full_clean(person)
+    full_clean(person, titles=["display_name"])
     person.save()
     event_record(actor=actor, action="org.person.created", target=person, after=person.audit_snapshot())
     return person
@@ -185,7 +185,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
     for field, value in changes.items():
         setattr(person, field, value.strip() if isinstance(value, str) else value)
     _check_email_free(person)
-    full_clean(person)
+    full_clean(person, titles=["display_name"])
     if actor is not None and actor.pk == person.pk and changes.get("is_active") is False:
         raise DomainError(_("You cannot deactivate your own account."), field="is_active")
     if person.audit_snapshot() != before:

@@ -59,7 +59,7 @@ def _check_complete(usecase: UseCase) -> None:
 
 
 def _full_clean(usecase: UseCase) -> None:
-    full_clean(usecase, exclude=["contributors", "tools"])
+    full_clean(usecase, exclude=["contributors", "tools"], titles=["title"])
 
 
 @write_atomic

@@ -317,7 +317,7 @@ def endpoint_create(*, actor: Any, url: str, event_types: Iterable[str], descrip
         secret=new_secret(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    full_clean(endpoint)
+    full_clean(endpoint, titles=["description"])
     endpoint.save()
     event_record(actor=actor, action="webhooks.endpoint.created", target=endpoint, after=endpoint.audit_snapshot())
     return endpoint
@@ -344,7 +344,7 @@ def endpoint_update(
     before = endpoint.audit_snapshot()
     endpoint.url, endpoint.description = _clean_url(url), description.strip()
     endpoint.event_types = _clean_event_types(event_types)
-    full_clean(endpoint)
+    full_clean(endpoint, titles=["description"])
     if endpoint.audit_snapshot() != before:
         endpoint.version += 1
         endpoint.save()
