@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from leitplanke.config.server import open_database_files
+from leitplanke.config.server import DatabaseOpenInMaster, assert_master_holds_no_database, open_database_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,15 +120,22 @@ def damaged_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.django_db
-def test_the_detector_sees_an_open_sqlite_file_in_a_process() -> None:
-    # Given this process holds the configured database open, the check of /proc/<pid>/fd names it.
-    from django.db import connection
+def test_the_master_guard_refuses_to_fork_while_the_process_holds_a_database_file(tmp_path: Path) -> None:
+    from django.db import connections
 
-    if connection.vendor != "sqlite":
-        pytest.skip("the suite runs on a server database: this process opens no database file")
-    connection.ensure_connection()
-    assert str(Path(connection.settings_dict["NAME"]).resolve()) in open_database_files()
+    if connections.settings["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("the suite runs on a server database: there is no database file to hold")
+    # Given something in this process holds the SQLite file open (as a system check once did) ...
+    raw = sqlite3.connect(connections.settings["default"]["NAME"])
+    raw.execute("PRAGMA user_version").fetchone()
+    try:
+        assert str(Path(connections.settings["default"]["NAME"]).resolve()) in open_database_files()
+        # ... the hook gunicorn calls before each fork refuses.
+        with pytest.raises(DatabaseOpenInMaster):
+            assert_master_holds_no_database()
+    finally:
+        raw.close()
+    assert_master_holds_no_database()
 
 
 def test_the_server_master_holds_no_database_file_after_workers_used_it(server: Server) -> None:
