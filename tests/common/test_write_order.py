@@ -60,10 +60,10 @@ def _run_together(workers: list[Callable[[], list[str]]]) -> list[str]:
     return [outcome for future in futures for outcome in future.result()]
 
 
-def _outcome(call: Callable[[], Any]) -> str:
+def _outcome(service: Callable[..., Any], **arguments: Any) -> str:
     """``ok``, or the code of the domain error the caller is told; any other error escapes."""
     try:
-        call()
+        service(**arguments)
     except DomainError as exc:
         return exc.code
     return "ok"
@@ -88,12 +88,13 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
             for round_ in range(ROUNDS):
                 usecase = UseCase.objects.get(pk=ids[(number + round_) % USECASES])
                 if usecase.status == Status.DRAFT and round_ % 3 == 2:
-                    outcomes.append(_outcome(lambda: usecases.usecase_submit(actor=org.member, usecase=usecase)))
+                    outcomes.append(_outcome(usecases.usecase_submit, actor=org.member, usecase=usecase))
                 else:
                     personal = "personal" if (number + round_) % 2 else "none"
-                    outcomes.append(_outcome(lambda: usecases.usecase_update(
+                    outcomes.append(_outcome(
+                        usecases.usecase_update,
                         actor=org.member, usecase=usecase, title=f"Fall {number}-{round_}", personal_data=personal,
-                    )))
+                    ))
             return outcomes
 
         return work
@@ -102,9 +103,10 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
         outcomes = []
         for round_ in range(2 * ROUNDS):
             current = type(tool).objects.get(pk=tool.pk)
-            outcomes.append(_outcome(lambda: catalog.tool_update(
+            outcomes.append(_outcome(
+                catalog.tool_update,
                 actor=governance, tool=current, status="not_allowed" if round_ % 2 else "approved",
-            )))
+            ))
         return outcomes
 
     # When four editors and a catalogue maintainer write at the same moment, each in its own connection

@@ -50,7 +50,7 @@ def _brief_lock_wait() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA busy_timeout = {previous:d}")
     elif connection.vendor == "postgresql":
-        with transaction.atomic():
+        with transaction.atomic():  # no write lock: one UPDATE of one token row, no other lock held
             with connection.cursor() as cursor:
                 cursor.execute("SHOW lock_timeout")
                 previous = cursor.fetchone()[0]

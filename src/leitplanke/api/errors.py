@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -27,6 +28,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from leitplanke.common import errors as domain
+from leitplanke.common.transactions import RETRY_AFTER_SECONDS, is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +52,13 @@ TITLES: dict[str, Promise] = {
     "too_large": _("The request is too large."),
     "too_many_requests": _("Too many requests."),
     "server_error": _("An unexpected error occurred. It was logged; please try again later."),
+    "unavailable": _("The database is busy right now. Please try again in a few seconds."),
 }
 #: The code for an HTTP status that we did not raise ourselves (ninja's ``HttpError``).
 CODE_FOR_STATUS = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     409: "conflict", 412: "precondition_failed", 413: "too_large", 422: "validation", 428: "precondition_required",
-    429: "too_many_requests",
+    429: "too_many_requests", 503: "unavailable",
 }  # fmt: skip
 
 
@@ -214,10 +217,20 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(500, "server_error")
 
 
+def _database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    # A lock wait past the lock timeout (or a deadlock on every attempt) is load, not a bug: the
+    # change was rolled back as a whole, and the same request a little later will go through.
+    if is_busy(exc):
+        logger.warning("Database busy in %s %s: %s", request.method, request.path, exc)
+        return problem_response(503, "unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return _unexpected(request, exc)
+
+
 def install_handlers(api: NinjaAPI) -> None:
     """Make every error of ``api`` a problem (the most specific registered class wins)."""
     handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
         (Exception, _unexpected),
+        (DatabaseError, _database),
         (Problem, _problem),
         (HttpError, _http_error),
         (NinjaValidationError, _validation),

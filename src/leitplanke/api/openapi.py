@@ -1,5 +1,6 @@
 """The OpenAPI document as the API really answers: problems are ``application/problem+json``, and
-every operation with a body may answer 400 for a body that is not JSON and 413 for one too large.
+every operation with a body may answer 400 for a body that is not JSON and 413 for one too large,
+and every changing one 503 when the database is busy.
 
 Ninja documents every response as ``application/json``; our error responses are RFC 9457 problem
 documents with their own media type, and a client (or Schemathesis) checking content types must
@@ -36,6 +37,14 @@ def _problem_media_types(schema: dict[str, Any]) -> None:
                             "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
                         },
                     )
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete"):
+                # A write that waited longer than the lock timeout for the database (see errors._database).
+                operation["responses"].setdefault("503", {
+                    "description": "The database is busy; send the request again after Retry-After seconds.",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
+                })
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 body = content.get("application/json", {}).get("schema", {})

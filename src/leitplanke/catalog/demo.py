@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+
+from leitplanke.common.transactions import write_atomic
 
 from . import services
 from .models import DataClassification as C
@@ -146,7 +147,7 @@ REQUESTS: tuple[DemoRequest, ...] = (
 )
 
 
-@transaction.atomic
+@write_atomic
 def load(*, actor: Any = None) -> dict[str, int]:
     """Create what is missing of the demo catalogue; returns how many tools and requests were created."""
     created = {"tools": 0, "requests": 0}

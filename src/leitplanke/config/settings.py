@@ -144,6 +144,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "leitplanke.web.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "leitplanke.config.urls"
@@ -167,6 +168,9 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in the data directory unless DATABASE_URL names another database.
+#: Seconds a write waits for a lock (PostgreSQL ``lock_timeout``, SQLite's busy timeout) before it
+#: is rolled back and answered with 503 and Retry-After; see docs/decisions/ on the write order.
+DATABASE_LOCK_TIMEOUT = env_int("LEITPLANKE_LOCK_TIMEOUT", 10)
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
@@ -187,13 +191,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": DATABASE_LOCK_TIMEOUT,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         }
     )
     DATABASES["default"].setdefault("TEST", {})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Every write takes the write lock first (leitplanke.common.transactions), so a lock wait is a
+    # queue, never a deadlock; lock_timeout bounds that queue (options from DATABASE_URL are kept).
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT * 1000}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 #: Minutes a process trusts its last database integrity check (/readyz); leitplanke check always checks.
 INTEGRITY_CHECK_MINUTES = env_int("LEITPLANKE_INTEGRITY_CHECK_MINUTES", 15)

@@ -18,10 +18,10 @@ import random
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from leitplanke.common.transactions import write_atomic
 from leitplanke.literacy.selectors import qualification_of
 from leitplanke.org.models import RoleAssignment
 from leitplanke.usecases.demo import USE_CASES
@@ -171,7 +171,7 @@ def _completed(created: dt.datetime, due: dt.date, today: dt.date, now: dt.datet
     return _at(rng.choice(days), rng)
 
 
-@transaction.atomic
+@write_atomic
 def _give_history(demo: QuerySet[UseCase]) -> None:
     """Move the decisions the services just made into the past (see the module's docstring).
 

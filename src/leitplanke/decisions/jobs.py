@@ -12,9 +12,9 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import Stage, Status, UseCase
 
 from . import lifecycle, notices, selectors
@@ -34,7 +34,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     )
     for review in reviews.iterator(chunk_size=500):
         passed = review.due_on < today
-        with transaction.atomic():
+        with write_atomic():
             notices.review_deadline(review, passed=passed)
         counts["reviews_overdue" if passed else "reviews_near"] += 1
     due_until = today + dt.timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
@@ -44,7 +44,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     ).select_related("usecase", "usecase__unit", "usecase__unit__lead", "usecase__unit__deputy", "owner")
     for obligation in obligations.iterator(chunk_size=500):
         overdue = obligation.due_on < today
-        with transaction.atomic():
+        with write_atomic():
             notices.obligation_due(obligation, overdue=overdue)
         counts["obligations_overdue" if overdue else "obligations_due"] += 1
     remind_from = today + dt.timedelta(days=settings.RECERTIFICATION_REMINDER_DAYS)
@@ -65,7 +65,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
             if lifecycle.usecase_expire(usecase=usecase, today=today):
                 counts["expired"] += 1
         else:
-            with transaction.atomic():
+            with write_atomic():
                 notices.recertification_due(usecase, approval.expires_on, expired=False)
             counts["recertification_soon"] += 1
     logger.info("Periodic job: %s", counts)

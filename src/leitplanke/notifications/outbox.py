@@ -25,12 +25,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
 from leitplanke.common.background import enqueue_later, queue_in_database, retry_delay
+from leitplanke.common.transactions import write_atomic
 
 logger = logging.getLogger("leitplanke.worker")
 
@@ -128,7 +128,7 @@ def outbox_sweep(*, now: dt.datetime | None = None) -> int:
         deliveries = [pk for pk in deliveries if pk not in live_deliveries]
     if not emails and not deliveries:
         return 0
-    with transaction.atomic():
+    with write_atomic():
         for pk, attempts in emails:
             enqueue_later(deliver_email, pk, delay=retry_delay(attempts) if attempts else None)
         for pk in deliveries:

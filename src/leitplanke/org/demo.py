@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+
+from leitplanke.common.transactions import write_atomic
 
 from . import services
 from .models import OrgUnit, Role, RoleAssignment
@@ -132,7 +133,7 @@ def all_people() -> list[str]:
     return list(seen)
 
 
-@transaction.atomic
+@write_atomic
 def load(*, password: str, actor: Any = None) -> dict[str, int]:
     """Create or complete the demo company; returns how many units and people were created."""
     User = get_user_model()

@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from leitplanke.catalog.models import Tool
+from leitplanke.common.transactions import write_atomic
 from leitplanke.org.models import OrgUnit
 
 from . import services
@@ -464,7 +464,7 @@ USE_CASES: tuple[DemoUseCase, ...] = (
 )
 
 
-@transaction.atomic
+@write_atomic
 def load(*, actor: Any = None) -> dict[str, int]:
     """Register the demo use cases that are missing; returns how many were created and completed.
 

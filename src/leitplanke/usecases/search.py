@@ -44,10 +44,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Case, Expression, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+
+from leitplanke.common.transactions import write_atomic
 
 if TYPE_CHECKING:
     from .models import UseCase
@@ -394,7 +396,7 @@ def usecase_index(usecase: UseCase) -> None:
 def index_rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
     """Rebuild the search index of every use case from its text; returns how many were indexed."""
     connection = connections[using]
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+    with write_atomic(using=using), connection.cursor() as cursor:
         if _vendor(connection) == "postgresql":
             cursor.execute(f'UPDATE "{TABLE}" SET {_PG_SET}')
             return int(cursor.rowcount)

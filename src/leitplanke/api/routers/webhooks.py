@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.transactions import write_atomic
 from leitplanke.webhooks import selectors, services
 from leitplanke.webhooks.models import Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, EventType
 
@@ -295,7 +295,7 @@ def endpoint_update(request: HttpRequest, endpoint_id: int, payload: WebhookEndp
             raise DomainError(_("This field cannot be empty."), field=f"body.{field}", code="required")
     active = changes.pop("active", None)
     # One request, one change: the settings and the switch are saved together or not at all.
-    with transaction.atomic(), body_fields():
+    with write_atomic(), body_fields():
         if changes:
             endpoint = services.endpoint_update(
                 actor=user,

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +15,7 @@ from leitplanke.audit.services import event_record
 from leitplanke.common import csvfile
 from leitplanke.common.csvfile import ImportFailed, Record, RowError, read_table
 from leitplanke.common.errors import DomainError
+from leitplanke.common.transactions import write_atomic
 
 #: Larger files are refused before they are read.
 MAX_BYTES = csvfile.MAX_BYTES
@@ -77,7 +77,7 @@ def run_atomically(dry_run: bool, plan: Callable[[], Any], apply: Callable[[Any]
     """Plan (and, unless a dry run, apply) in one transaction, so the database cannot change in between."""
     if dry_run:
         return plan().summary(dry_run=True)
-    with transaction.atomic():
+    with write_atomic():
         return apply(plan())
 
 

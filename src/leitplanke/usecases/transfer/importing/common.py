@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
+from leitplanke.common.transactions import write_atomic
 from leitplanke.org import services as org_services
 from leitplanke.org.models import OrgUnit, UnitKind
 
@@ -302,7 +302,7 @@ def run_import(
     """Plan, then (unless a dry run) apply in one transaction, so the database cannot change in between."""
     if dry_run:
         return plan().summary(dry_run=True)
-    with transaction.atomic():
+    with write_atomic():
         checked = plan()
         summary = _apply(checked, actor, progress)
         if summary.created or summary.updated or summary.units_created:
