@@ -570,17 +570,22 @@ def audit_verify(stack: Stack) -> str | None:
     return (result.stderr or result.stdout).strip()[-500:]
 
 
-def crash(run: Run, *, rounds: int, round_seconds: float, seed: int, log: Any = print) -> dict[str, Any]:
+#: What the crash mode kills, in turn for the first rounds, then at random.
+TARGETS = ("master", "server-worker", "background-worker")
+
+
+def crash(
+    run: Run, *, rounds: int, round_seconds: float, seed: int, log: Any = print, targets: tuple[str, ...] = TARGETS
+) -> dict[str, Any]:
     """The crash mode: ``rounds`` rounds of writes and one ``kill -9`` each; the checks after each round."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
     stats = Stats()
-    targets = ["master", "server-worker", "background-worker"]
     results: list[dict[str, Any]] = []
     clients: list[CrashClient] = []
     stuck_after = run.lease * 1.5 + 15  # the lease, the healing interval (half the lease), a margin
     checker = Api(run.stack.port, run.tokens[0], Stats())
     for number in range(rounds):
-        target = targets[number % 3] if number < 3 else rng.choice(targets)
+        target = targets[number] if number < len(targets) else rng.choice(targets)
         stop = threading.Event()
         apis = [Api(run.stack.port, token, stats) for token in run.tokens]
         batch = [
@@ -865,6 +870,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="Load: seconds per write share (default 60).")
     parser.add_argument("--writes", default="0.9,0.5", help="Load: write shares to run (default 0.9,0.5).")
     parser.add_argument("--lease", type=int, default=10, help="LEITPLANKE_TASK_LEASE_SECONDS for the run (default 10).")
+    parser.add_argument("--targets", default=",".join(TARGETS),
+                        help="Crash: what to kill, comma-separated (default: %(default)s).")  # fmt: skip
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--report", type=Path, help="Write the full report as JSON to this file.")
     parser.add_argument("--keep", action="store_true", help="Keep the data directory and the PostgreSQL database.")
@@ -882,8 +889,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"migrated, {clients} people with tokens, server and worker running after {time.monotonic() - started:.0f} s")
     try:
         if args.mode == "crash":
+            targets = tuple(args.targets.split(","))
+            if not set(targets) <= set(TARGETS):
+                parser.error(f"--targets: choose from {', '.join(TARGETS)}")
             report: Any = crash(run, rounds=args.rounds, round_seconds=args.round_seconds, seed=seed,
-                                log=lambda line: print(line, flush=True))  # fmt: skip
+                                log=lambda line: print(line, flush=True), targets=targets)  # fmt: skip
             failures = crash_failures(report)
             print("\n" + crash_table(report))
         else:
