@@ -11,6 +11,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
 
+        from . import lockout  # noqa: F401 - registers the deploy check of the lockout rule
+
         register_actions(
             {
                 "account.language_changed": _("Language changed"),

@@ -22,6 +22,7 @@ from leitplanke.common.errors import DomainError
 from leitplanke.org.selectors import memberships_of, roles_of, units_led_by
 
 from .forms import LanguageForm, LoginForm
+from .lockout import cool_off
 from .models import User
 from .services import user_set_language, user_set_password
 
@@ -40,7 +41,7 @@ class LogoutView(auth_views.LogoutView):
 
 def locked_out(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
     """What a person sees after too many failed sign-ins (called by django-axes)."""
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    minutes = max(1, int(cool_off(request).total_seconds() // 60))
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 

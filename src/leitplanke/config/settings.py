@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -228,16 +227,30 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes): per user name and address, so that a
-# stranger cannot lock a colleague out from elsewhere.
+# Lockout after repeated failed logins (django-axes). The rule is in accounts/lockout.py: per
+# user name and address plus per address when the client's address is known; per user name for
+# one minute only when it is not (behind a proxy whose count is not set).
+AXES_HANDLER = "leitplanke.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("LEITPLANKE_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEITPLANKE_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LEITPLANKE_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LEITPLANKE_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+LEITPLANKE_LOGIN_COOLOFF_SECONDS = 60 * env_int("LEITPLANKE_LOGIN_COOLOFF_MINUTES", 15)
+LEITPLANKE_LOGIN_UNKNOWN_ADDRESS_COOLOFF_SECONDS = 60
+AXES_COOLOFF_TIME = "leitplanke.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = "leitplanke.accounts.lockout.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
+# A failure while locked does not extend the lock: a stranger cannot prolong it by trying on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "leitplanke.accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("LEITPLANKE_PROXY_COUNT", 0)
+#: Proxies in front that append to X-Forwarded-For; the client's address is the one they received.
+LEITPLANKE_PROXY_COUNT = env_int("LEITPLANKE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "leitplanke.accounts.lockout.client_address"
+#: Whether the address a request comes from is the client's: nothing in front (development, or
+#: production with LEITPLANKE_BEHIND_PROXY=false), or the number of proxies to skip is set.
+LEITPLANKE_CLIENT_ADDRESS_KNOWN = LEITPLANKE_PROXY_COUNT > 0 or not (
+    MODE == "production" and env_bool("LEITPLANKE_BEHIND_PROXY", True)
+)
 
 LANGUAGE_CODE = os.environ.get("LEITPLANKE_DEFAULT_LANGUAGE", "de")
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
