@@ -35,14 +35,17 @@ class RuleStopped(DomainError):
     code = "rule_stopped"
 
     def __init__(self, stopped: Stopped) -> None:
-        rule = stopped.rules[0] if stopped.rules else "?"
-        super().__init__(
-            _(
+        if stopped.rules:
+            message = _(
                 "The rule %(rule)s was stopped by the time or memory limit of the evaluation: it is too "
                 "slow or never finishes. Change it and check the bundle again; the active bundle is unchanged."
+            ) % {"rule": stopped.rules[0]}
+        else:
+            message = _(
+                "The evaluation was stopped by its time or memory limit before any rule ran. Try again "
+                "later; the active bundle is unchanged."
             )
-            % {"rule": rule}
-        )
+        super().__init__(message)
         self.stopped = stopped
 
     def report(self, files: dict[str, str]) -> CheckReport:

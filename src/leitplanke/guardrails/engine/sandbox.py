@@ -18,6 +18,7 @@ Run as ``python -m leitplanke.guardrails.engine.sandbox IN OUT PROGRESS MEMORY``
 from __future__ import annotations
 
 import contextlib
+import json
 import mmap
 import os
 import subprocess
@@ -132,7 +133,9 @@ class Pool:
         self, files: dict[str, str], digest: str, inputs: Sequence[Any], *, timeout: float
     ) -> list[Outcome]:
         """Evaluate each input under the bundle ``files`` (its ``digest``): fired and failed rules per input."""
-        return self._call("outcomes", (digest, list(inputs)), [(digest, files)], timeout)  # type: ignore[no-any-return]
+        # Plain JSON values only: the process imports no application code to unpickle anything else.
+        plain = json.loads(json.dumps(list(inputs)))
+        return self._call("outcomes", (digest, plain), [(digest, files)], timeout)  # type: ignore[no-any-return]
 
     def what_if(
         self,
@@ -178,7 +181,15 @@ class Pool:
             process = self._take()
             for digest, files in needs:
                 if digest not in process.loaded:
+                    # Compiling is not evaluating: it has the start's time limit, not the request's.
                     process.send_end.send(("load", digest, files))
+                    if not process.receive_end.poll(self.start_timeout):
+                        process.kill()
+                        process = None
+                        raise Stopped("time", (), self.start_timeout)
+                    kind, answer = process.receive_end.recv()
+                    if kind == "invalid":
+                        raise BundleInvalid([Problem(**problem) for problem in answer])
                     process.loaded.add(digest)
             process.send_end.send((operation, request))
             started = time.monotonic()
@@ -311,6 +322,12 @@ def main(arguments: list[str]) -> None:  # pragma: no cover (runs in the evaluat
         if message[0] == "load":
             _load, digest, files = message
             worker.files[digest] = files
+            try:
+                worker.evaluator(digest)
+                send_end.send(("ok", None))
+            except BundleInvalid as exc:
+                del worker.files[digest]
+                send_end.send(("invalid", [problem.as_dict() for problem in exc.problems]))
             continue
         page[:2] = b"\0\0"
         try:
