@@ -12,10 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pydantic
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 
 from leitplanke.common.errors import NotFound, PermissionDenied
 from leitplanke.decisions import selectors, services
@@ -24,6 +28,7 @@ from leitplanke.guardrails.presentation import language
 from leitplanke.usecases.selectors import can_edit
 
 from ..concurrency import object_response
+from ..errors import Problem
 from ..schemas import PersonOut
 from .common import DEFAULT_LIMIT, MAX_LIMIT, Text, body_fields, caller, honour_if_match, problems
 from .usecases import MAX_TEXT, Id
@@ -212,23 +217,78 @@ def obligation_complete(request: HttpRequest, obligation_id: int, payload: Evide
     return _obligation_response(request, _obligation_by_id(caller(request), obligation.pk))
 
 
+class UploadTooLarge(Problem):
+    """A body larger than the evidence file limit allows, refused by its ``Content-Length``."""
+
+    status = 413
+    code = "too_large"
+
+
+def _upload_limit() -> int:
+    """The largest multipart body: the largest evidence file plus room for the form fields."""
+    return int(settings.EVIDENCE_MAX_MB) * 1024 * 1024 + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+def _refuse_oversized(request: HttpRequest) -> None:
+    """Refuse a body by its declared length, before a byte of it is read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # Django reads no body without a valid length
+    if length > _upload_limit():
+        raise UploadTooLarge(
+            _("The file is too large: at most %(max)s MB are allowed.") % {"max": settings.EVIDENCE_MAX_MB}
+        )
+
+
+def _evidence_form(request: HttpRequest) -> tuple[EvidenceIn, UploadedFile | None]:
+    """The fields and the file of the multipart body: parsed only here, after the permission check."""
+    fields = {name: request.POST[name] for name in EvidenceIn.model_fields if name in request.POST}
+    try:
+        evidence = EvidenceIn.model_validate(fields)
+    except pydantic.ValidationError as exc:
+        raise ValidationError([{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]) from exc
+    return evidence, request.FILES.get("evidence_file")
+
+
+def _multipart_body() -> dict[str, Any]:
+    """The OpenAPI request body of ``…/complete-with-file`` (the view parses the body itself)."""
+    schema = EvidenceIn.model_json_schema()
+    properties = {
+        **schema["properties"],
+        "evidence_file": {"type": "string", "format": "binary", "title": "Evidence File"},
+    }
+    return {
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"title": "EvidenceUpload", "type": "object", "properties": properties}
+                }
+            },
+            "required": True,
+        }
+    }
+
+
 @router.post(
-    "/{int:obligation_id}/complete-with-file", response=_COMPLETE_RESPONSES, summary="Complete an obligation (file)"
+    "/{int:obligation_id}/complete-with-file",
+    response={**_COMPLETE_RESPONSES, 413: _COMPLETE_RESPONSES[400]},
+    summary="Complete an obligation (file)",
+    openapi_extra=_multipart_body(),
 )
-def obligation_complete_with_file(
-    request: HttpRequest,
-    obligation_id: int,
-    payload: Form[EvidenceIn],
-    evidence_file: File[UploadedFile] = None,  # type: ignore[assignment]
-) -> HttpResponse:
+def obligation_complete_with_file(request: HttpRequest, obligation_id: int) -> HttpResponse:
     """The same as ``…/complete``, as ``multipart/form-data``, so that a file can be attached as
     evidence (``evidence_file``), with or without the fields ``evidence`` and ``evidence_link``.
 
     Allowed are documents, images, text, e-mails and archives (PDF, PNG, JPG, TXT, CSV, DOCX, XLSX,
     PPTX, ODT, ODS, MD, EML, MSG, ZIP) up to the configured size (20 MB unless the operator set
-    another limit); anything else is an error on ``body.evidence_file``.
+    another limit); anything else is an error on ``body.evidence_file``. Who may not see the
+    obligation hears 404, who may not complete it 403, and a body larger than the limit allows 413,
+    each before the body is read.
     """
     obligation = _completable(request, obligation_id)
+    _refuse_oversized(request)
+    payload, evidence_file = _evidence_form(request)
     with body_fields():
         services.obligation_complete(
             actor=caller(request),
