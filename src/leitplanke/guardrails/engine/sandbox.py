@@ -191,7 +191,7 @@ class Pool:
                     if kind == "invalid":
                         raise BundleInvalid([Problem(**problem) for problem in answer])
                     process.loaded.add(digest)
-            process.send_end.send((operation, request))
+            process.send_end.send((operation, request, timeout))
             started = time.monotonic()
             if not process.receive_end.poll(timeout):
                 rules = process.running()
@@ -329,9 +329,16 @@ def main(arguments: list[str]) -> None:  # pragma: no cover (runs in the evaluat
                 del worker.files[digest]
                 send_end.send(("invalid", [problem.as_dict() for problem in exc.problems]))
             continue
+        operation, request, timeout = message
+        # Should the pool be gone (its process killed), a runaway request still ends: the CPU limit
+        # of this request is twice its time limit, after which the system stops this process.
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = int(used.ru_utime + used.ru_stime + 2 * timeout) + 2
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard))
         page[:2] = b"\0\0"
         try:
-            answer: tuple[str, Any] = ("ok", worker.answer(*message))
+            answer: tuple[str, Any] = ("ok", worker.answer(operation, request))
         except BundleInvalid as exc:
             answer = ("invalid", [problem.as_dict() for problem in exc.problems])
         page[:2] = b"\0\0"
