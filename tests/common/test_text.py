@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from leitplanke.api import services as api_services
 from leitplanke.api.models import Scope
@@ -24,9 +25,9 @@ from leitplanke.usecases import services as usecase_services
 from leitplanke.usecases.models import UseCase
 from leitplanke.webhooks import services as webhook_services
 
-from ..usecases.conftest import COMPLETE_FACTS, org
+from ..usecases.conftest import COMPLETE_FACTS, client_for, org
 
-__all__ = ["org"]
+__all__ = ["client_for", "org"]
 
 #: Titles that look empty or lie about themselves, by what is wrong with them.
 REFUSED = {
@@ -108,4 +109,17 @@ def test_the_api_names_the_field_in_the_callers_language(org, language: str, mes
 
     assert response.status_code == 422, response.content
     assert response.json()["errors"] == [{"field": "body.title", "message": message, "code": "title"}]
+    assert not UseCase.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_intake_page_shows_a_zero_width_title_on_its_field_and_saves_nothing(org, client_for) -> None:
+    data = {"title": "\u200b\u200b", "summary": "", "problem": "", "unit": org.team.pk, "stage": "idea"}
+
+    response = client_for(org.lead).post(reverse("usecases:intake_start"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"] == [
+        "Bitte sichtbare Zeichen eingeben, nicht nur Leerzeichen oder unsichtbare Zeichen."
+    ]
     assert not UseCase.objects.exists()
