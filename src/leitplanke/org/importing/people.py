@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,15 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from leitplanke.audit.services import event_record
+from leitplanke.common.batches import batched
 from leitplanke.common.csvfile import ImportFailed, RowError, field_errors
 from leitplanke.common.errors import DomainError
+from leitplanke.common.transactions import write_atomic
 
 from .. import services
 from ..models import Membership, OrgUnit, RoleAssignment
-from .common import PEOPLE, ImportSummary, chunks, read_records, record_import, row_failed, run_atomically
+from .common import PEOPLE, ImportSummary, chunks, read_records, record_import, row_failed
 
 PEOPLE_COLUMNS = ("email", "display_name", "username", "language", "units", "lead_of", "deputy_of", "roles")
 
@@ -367,40 +371,143 @@ def _drop_existing_links(rows: list[_PersonRow], units: dict[str, OrgUnit]) -> N
         ]
 
 
-def _apply_people(actor: Any, plan: _PeoplePlan) -> ImportSummary:
-    columns = {
-        "email": "email",
-        "username": "username",
-        "display_name": "display_name",
-        "preferred_language": "language",
-        "role": "roles",
-        "unit": "roles",
-        None: "",
-    }
+@dataclass
+class _Undo:
+    """What the committed batches of a people import did, to be undone if a later step fails."""
+
+    created: list[int] = field(default_factory=list)  # people
+    updated: list[tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=list)  # pk, before, set to
+    memberships: list[tuple[int, int]] = field(default_factory=list)  # (person, unit) of people who existed
+    roles: list[int] = field(default_factory=list)  # assignments to people who existed
+    leadership: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # unit, its lead/deputy before
+
+    def __bool__(self) -> bool:
+        return bool(self.created or self.updated or self.memberships or self.roles or self.leadership)
+
+    def extend(self, other: _Undo) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.memberships += other.memberships
+        self.roles += other.roles
+        self.leadership += other.leadership
+
+
+_COLUMNS = {
+    "email": "email",
+    "username": "username",
+    "display_name": "display_name",
+    "preferred_language": "language",
+    "role": "roles",
+    "unit": "roles",
+    None: "",
+}
+
+
+def _apply_person(actor: Any, plan: _PeoplePlan, row: _PersonRow, written: _Undo) -> Any:
+    if row.pk is None:
+        person = services.person_create(actor=actor, password=None, **row.create)
+        written.created.append(person.pk)
+    else:
+        person = User.objects.get(pk=row.pk)
+        if row.changes:
+            before = {name: getattr(person, name) for name in row.changes}
+            person = services.person_update(actor=actor, person=person, **row.changes)
+            written.updated.append((person.pk, before, dict(row.changes)))
+    for code in row.memberships:
+        services.membership_add(actor=actor, person=person, unit=plan.units[code])
+        if row.pk is not None:
+            written.memberships.append((person.pk, plan.units[code].pk))
+    for role, scope in row.roles:
+        assignment = services.role_assign(
+            actor=actor, person=person, role=role, unit=plan.units[scope] if scope else None
+        )
+        if row.pk is not None:
+            written.roles.append(assignment.pk)
+    return person
+
+
+def _apply_people(actor: Any, plan: _PeoplePlan, undo: _Undo) -> ImportSummary:
     people: dict[tuple[str, Any], Any] = {}
-    for row in plan.rows:
-        try:
-            if row.pk is None:
-                person = services.person_create(actor=actor, password=None, **row.create)
-            else:
-                person = User.objects.get(pk=row.pk)
-                if row.changes:
-                    person = services.person_update(actor=actor, person=person, **row.changes)
-            for code in row.memberships:
-                services.membership_add(actor=actor, person=person, unit=plan.units[code])
-            for role, scope in row.roles:
-                services.role_assign(actor=actor, person=person, role=role, unit=plan.units[scope] if scope else None)
-        except DomainError as exc:
-            raise row_failed(row.line, exc, columns=columns) from exc
-        people[row.key] = person
-    for code, change in plan.leadership.items():
-        unit = OrgUnit.objects.get(pk=plan.units[code].pk)
-        changes = {post: people[key] for post, key in change.items()}  # every new lead or deputy is a row
-        try:
-            services.unit_update(actor=actor, unit=unit, **changes)
-        except DomainError as exc:
-            raise row_failed(plan.lines[code], exc, columns={"lead": "lead_of", "deputy": "deputy_of"}) from exc
+    for batch in batched(plan.rows):
+        written = _Undo()
+        with write_atomic():
+            for row in batch:
+                try:
+                    people[row.key] = _apply_person(actor, plan, row, written)
+                except DomainError as exc:
+                    raise row_failed(row.line, exc, columns=_COLUMNS) from exc
+        undo.extend(written)  # only now: a batch that failed has written nothing
+    written = _Undo()
+    with write_atomic():
+        for code, change in plan.leadership.items():
+            unit = OrgUnit.objects.get(pk=plan.units[code].pk)
+            changes = {post: people[key] for post, key in change.items()}  # every new lead or deputy is a row
+            before = {post: getattr(unit, post) for post in changes}
+            try:
+                services.unit_update(actor=actor, unit=unit, **changes)
+            except DomainError as exc:
+                raise row_failed(plan.lines[code], exc, columns={"lead": "lead_of", "deputy": "deputy_of"}) from exc
+            written.leadership.append((unit.pk, before))
+    undo.extend(written)
     return plan.summary()
+
+
+def _roll_back(actor: Any, undo: _Undo, *, source: str, data: bytes, error: Exception) -> None:
+    """Undo what the committed batches of a failed people import wrote, newest first, and record it.
+
+    Leads and deputies, memberships, roles and changed details of people who existed get their
+    previous state back (through the services, each with its audit event); people the import created
+    are deleted with their memberships and roles, unless something already refers to them.
+    """
+    from django.db.models import ProtectedError
+
+    with write_atomic():
+        for unit_pk, before in undo.leadership[::-1]:
+            unit = OrgUnit.objects.filter(pk=unit_pk).first()
+            if unit is not None:
+                services.unit_update(actor=actor, unit=unit, **before)
+    for assignments in batched(undo.roles[::-1]):
+        with write_atomic():
+            for assignment in RoleAssignment.objects.filter(pk__in=list(assignments)).select_related("person"):
+                services.role_revoke(actor=actor, assignment=assignment)
+    for pairs in batched(undo.memberships[::-1]):
+        with write_atomic():
+            for person_pk, unit_pk in pairs:
+                services.membership_remove(
+                    actor=actor, person=User.objects.get(pk=person_pk), unit=OrgUnit.objects.get(pk=unit_pk)
+                )
+    for changed in batched(undo.updated[::-1]):
+        with write_atomic():
+            for pk, before, set_to in changed:
+                person = User.objects.get(pk=pk)
+                back = {name: value for name, value in before.items() if getattr(person, name) == set_to[name]}
+                if back:
+                    services.person_update(actor=actor, person=person, **back)
+    kept: list[int] = []
+    for created in batched(undo.created):
+        with write_atomic():
+            for pk in created:
+                try:
+                    with write_atomic():
+                        User.objects.filter(pk=pk).delete()
+                except ProtectedError:
+                    kept.append(pk)
+    with write_atomic():
+        event_record(
+            actor=actor,
+            action="org.import.rolled_back",
+            object_type="org.import",
+            object_label=source or PEOPLE,
+            after={
+                "kind": PEOPLE,
+                "file": source,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "reason": str(error)[:500],
+                "people_deleted": len(undo.created) - len(kept),
+                "people_kept": kept,
+                "people_restored": len(undo.updated),
+            },
+        )
 
 
 def people_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
@@ -408,12 +515,21 @@ def people_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = 
 
     Adds memberships, sets units' leads and deputies and assigns roles; never removes any. New
     people get an unusable password (they sign in through single sign-on, or an administrator sets
-    one). All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row.
+    one). All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row, before
+    anything is written. The file is planned outside any transaction and written in short batches
+    (other writers wait a fraction of a second); should a batch fail, the batches before it are
+    undone (:func:`_roll_back`).
     """
-
-    def apply(plan: _PeoplePlan) -> ImportSummary:
-        summary = _apply_people(actor, plan)
-        record_import(actor=actor, kind=PEOPLE, source=source, data=data, summary=summary)
-        return summary
-
-    return run_atomically(dry_run, lambda: _plan_people(data), apply)
+    plan = _plan_people(data)
+    if dry_run:
+        return plan.summary(dry_run=True)
+    undo = _Undo()
+    try:
+        summary = _apply_people(actor, plan, undo)
+        with write_atomic():
+            record_import(actor=actor, kind=PEOPLE, source=source, data=data, summary=summary)
+    except Exception as exc:
+        if undo:
+            _roll_back(actor, undo, source=source, data=data, error=exc)
+        raise
+    return summary

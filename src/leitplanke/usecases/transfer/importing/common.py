@@ -1,5 +1,5 @@
 """What every use-case import shares: planned rows, units created as needed, matching existing use cases
-by source record, applying the plan through the services in one transaction, and the summary."""
+by source record, applying the plan through the services in short batches (all or nothing), and the summary."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common.batches import batched
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
 from leitplanke.common.transactions import write_atomic
@@ -299,32 +300,60 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Plan, then (unless a dry run) apply in one transaction, so the database cannot change in between."""
+    """Plan, then (unless a dry run) apply in short transactions; all or nothing through a compensating rollback.
+
+    Planning only reads, outside any transaction: every faulty row is reported and nothing is
+    written. Applying writes the new units in one transaction and then the use cases in batches
+    (:func:`leitplanke.common.batches.batched`), each batch all or nothing, so other writers wait
+    a fraction of a second, not minutes. Each batch looks up again, inside its transaction, the use
+    cases imported from its records, so what others changed in between is taken into account. Should
+    a batch still fail, the batches already written are undone (:func:`_roll_back`) and the error
+    is raised as if nothing had been written.
+    """
+    checked = plan()
     if dry_run:
-        return plan().summary(dry_run=True)
-    with write_atomic():
-        checked = plan()
-        summary = _apply(checked, actor, progress)
+        return checked.summary(dry_run=True)
+    undo = _Undo()
+    try:
+        summary = _apply(checked, actor, progress, undo)
         if summary.created or summary.updated or summary.units_created:
-            event_record(
-                actor=actor,
-                action="usecases.import.completed",
-                object_type="usecases.import",
-                object_label=checked.source or checked.format,
-                after={
-                    "format": checked.format,
-                    "file": checked.source,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "created": summary.created,
-                    "updated": summary.updated,
-                    "unchanged": summary.unchanged,
-                    "units_created": summary.units_created,
-                },
-            )
-        return summary
+            with write_atomic():
+                event_record(
+                    actor=actor,
+                    action="usecases.import.completed",
+                    object_type="usecases.import",
+                    object_label=checked.source or checked.format,
+                    after={
+                        "format": checked.format,
+                        "file": checked.source,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "created": summary.created,
+                        "updated": summary.updated,
+                        "unchanged": summary.unchanged,
+                        "units_created": summary.units_created,
+                    },
+                )
+    except Exception as exc:
+        if undo:
+            _roll_back(undo, actor, checked, data, exc)
+        raise
+    return summary
 
 
-def _apply(plan: ImportPlan, actor: Any, progress: Progress | None) -> ImportSummary:
+@dataclass
+class _Undo:
+    """What the batches already committed did, to be undone if a later one fails."""
+
+    units: list[int] = field(default_factory=list)  # created, parents before children
+    created: list[int] = field(default_factory=list)
+    #: (use case, its values before, the values the import set, its tools before or None)
+    updated: list[tuple[int, dict[str, Any], dict[str, Any], list[int] | None]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.created or self.updated)
+
+
+def _apply(plan: ImportPlan, actor: Any, progress: Progress | None, undo: _Undo) -> ImportSummary:
     created_units: dict[int, OrgUnit] = {}
 
     def resolve(target: UnitTarget | None) -> OrgUnit | None:
@@ -332,30 +361,108 @@ def _apply(plan: ImportPlan, actor: Any, progress: Progress | None) -> ImportSum
             return target
         return created_units[id(target)]
 
-    for unit in plan.new_units:  # parents come before their children
-        created_units[id(unit)] = org_services.unit_create(
-            actor=actor, code=unit.code, name=unit.name, kind=unit.kind, parent=resolve(unit.parent)
-        )
-    total = len(plan.rows)
-    for done, row in enumerate(plan.rows, start=1):
-        try:
-            _apply_row(row, plan.format, actor, resolve)
-        except DomainError as exc:
-            column = exc.field or ""
-            raise ImportFailed([RowError(row.line, column, str(exc.message))]) from exc
+    with write_atomic():
+        for unit in plan.new_units:  # parents come before their children
+            created_units[id(unit)] = org_services.unit_create(
+                actor=actor, code=unit.code, name=unit.name, kind=unit.kind, parent=resolve(unit.parent)
+            )
+    undo.units.extend(unit.pk for unit in created_units.values())
+    total, done = len(plan.rows), 0
+    for batch in batched(plan.rows):
+        written = _Undo()
+        with write_atomic():
+            attach_existing(plan.format, batch)  # again, within the lock: others may have imported meanwhile
+            for row in batch:
+                try:
+                    _apply_row(row, plan.format, actor, resolve, written)
+                except DomainError as exc:
+                    column = exc.field or ""
+                    raise ImportFailed([RowError(row.line, column, str(exc.message))]) from exc
+        undo.created.extend(written.created)  # only now: a batch that failed has written nothing
+        undo.updated.extend(written.updated)
+        done += len(batch)
         if progress is not None:
             progress(done, total)
     return plan.summary()
 
 
-def _apply_row(row: PlannedUseCase, source: str, actor: Any, resolve: Callable[[Any], Any]) -> None:
+def _apply_row(
+    row: PlannedUseCase, source: str, actor: Any, resolve: Callable[[Any], Any], written: _Undo
+) -> None:
     if row.action == "unchanged":
         return
     said = {name: resolve(value) if isinstance(value, NewUnit) else value for name, value in row.said.items()}
     if row.existing is None:
         values = {"stage": Stage.IDEA, **row.defaults, **said}
         values.setdefault("status", Status.SUBMITTED if complete(values) else Status.DRAFT)
-        usecase_create(actor=actor, tools=row.tools or (), source=source, source_id=row.source_id, **values)
+        usecase = usecase_create(actor=actor, tools=row.tools or (), source=source, source_id=row.source_id, **values)
+        written.created.append(usecase.pk)
         return
     changes = {name: said[name] for name in row.changes}
+    before = {name: getattr(row.existing, name) for name in changes}
+    tools_before = [tool.pk for tool in row.existing.tools.all()] if row.tools_change else None
     usecase_update(actor=actor, usecase=row.existing, tools=row.tools if row.tools_change else None, **changes)
+    written.updated.append((row.existing.pk, before, changes, tools_before))
+
+
+def _same(current: Any, value: Any) -> bool:
+    return getattr(current, "pk", current) == getattr(value, "pk", value)
+
+
+def _roll_back(undo: _Undo, actor: Any, plan: ImportPlan, data: bytes, error: Exception) -> None:
+    """Undo what the committed batches of a failed import wrote, in batches too, and record it.
+
+    Use cases the import changed get their values back where they still hold the import's (what
+    someone changed since is theirs to keep); those it created are deleted with everything that
+    hangs on them; units it created are deleted once nothing refers to them any more. An
+    ``usecases.import.rolled_back`` event records what was undone.
+    """
+    from django.db.models import ProtectedError
+
+    from leitplanke.catalog.models import Tool
+
+    restored, kept = 0, []
+    for batch in batched(undo.updated[::-1]):
+        with write_atomic():
+            for pk, before, set_to, tools_before in batch:
+                usecase = UseCase.objects.filter(pk=pk).first()
+                if usecase is None:
+                    continue
+                back = {name: value for name, value in before.items() if _same(getattr(usecase, name), set_to[name])}
+                tools = list(Tool.objects.filter(pk__in=tools_before)) if tools_before is not None else None
+                if not back and tools is None:
+                    continue
+                try:
+                    with write_atomic():
+                        usecase_update(actor=actor, usecase=usecase, tools=tools, **back)
+                    restored += 1
+                except DomainError:
+                    kept.append(pk)
+    for pks in batched(undo.created):
+        with write_atomic():
+            UseCase.objects.filter(pk__in=list(pks)).delete()
+    units_left = []
+    with write_atomic():
+        for pk in undo.units[::-1]:  # children before their parents
+            try:
+                with write_atomic():
+                    OrgUnit.objects.filter(pk=pk).delete()
+            except ProtectedError:
+                units_left.append(pk)
+        event_record(
+            actor=actor,
+            action="usecases.import.rolled_back",
+            object_type="usecases.import",
+            object_label=plan.source or plan.format,
+            after={
+                "format": plan.format,
+                "file": plan.source,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "reason": str(error)[:500],
+                "deleted": len(undo.created),
+                "restored": restored,
+                "not_restored": kept,
+                "units_deleted": len(undo.units) - len(units_left),
+                "units_kept": units_left,
+            },
+        )
