@@ -13,16 +13,26 @@ import json
 import random
 import struct
 import zipfile
+from collections.abc import Iterator
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from leitplanke.api import services as api_services
 from leitplanke.api.models import Scope
 from leitplanke.guardrails.archive import MAX_FILES, ArchiveInvalid, read_archive, zip_files
 from leitplanke.guardrails.models import RuleBundle
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    """The reasons are read in English here (the company default is German)."""
+    with translation.override("en"):
+        yield
+
 
 BUNDLE = {"bundle.yaml": "id: probe\nversion: '1'\ntitle: Probe\n", "rules/10-basics.yaml": "rules: []\n" * 40}
 
