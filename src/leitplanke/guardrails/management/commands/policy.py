@@ -24,13 +24,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from leitplanke.common.errors import DomainError
-from leitplanke.guardrails import selectors, services
+from leitplanke.guardrails import evaluators, selectors, services
 from leitplanke.guardrails.engine import (
     BundleInvalid,
     CheckReport,
     Evaluator,
     InputInvalid,
-    check_isolated,
     parse_bundle,
     read_folder,
     run_tests,
@@ -130,7 +129,7 @@ class Command(BaseCommand):
 
     def _validate(self, options: dict[str, Any]) -> None:
         files = self._files(options["folder"])
-        report = check_isolated(files, tests=False)
+        report = evaluators.check(files, tests=False)
         if not report.ok:
             raise CommandError(f"the bundle is invalid:\n{_problems_text(report)}", returncode=2)
         self.stdout.write(self.style.SUCCESS(
@@ -147,10 +146,13 @@ class Command(BaseCommand):
     # -- what-if and publish ------------------------------------------------------------------------
     def _whatif(self, options: dict[str, Any]) -> None:
         files = self._files(options["folder"])
-        report = check_isolated(files)
+        report = evaluators.check(files)
         if not report.ok:
             raise CommandError(f"the bundle is refused:\n{_problems_text(report)}", returncode=2)
-        result = selectors.what_if(files)
+        try:
+            result = selectors.what_if(files)
+        except DomainError as exc:  # a rule stopped by the evaluator's limit
+            raise CommandError(str(exc.message), returncode=2) from exc
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(limit=options["limit"]), ensure_ascii=False, indent=2))
             return
