@@ -3,8 +3,9 @@
 An import runs in two steps. *Planning* reads the whole file, checks every row against the file
 itself and the database, and collects every problem with its line number; nothing is written. If
 anything is wrong, :class:`ImportFailed` carries all problems. Otherwise *applying* the plan writes
-every change through the services in ``services.py`` (each with its audit event) inside one
-transaction, and returns an :class:`ImportSummary`. Reading the file (encodings, delimiters, the
+every change through the services in ``services.py`` (each with its audit event) and returns an
+:class:`ImportSummary`: units in one transaction, people in short batches that a failure undoes
+(see :func:`.people.people_import`). Reading the file (encodings, delimiters, the
 header, line numbers) is :mod:`leitplanke.common.csvfile`.
 
 The columns (header names match regardless of case, blanks, hyphens and underscores):

@@ -5,8 +5,10 @@ every row onto the Steckbrief, checks it, finds the units (creating those that a
 planned, not done) and the use cases imported from the same records before; every problem is
 collected with its line number (for JSON: the record's position), and if there is any,
 :class:`ImportFailed` carries them all and nothing is written. *Applying* then creates the units and
-creates or updates the use cases through the services (each with its audit event) inside one
-transaction, and one ``usecases.import.completed`` event records the import as a whole.
+creates or updates the use cases through the services (each with its audit event) in short
+batches, each in its own transaction, so other writers are not held up; a batch that fails undoes
+the batches before it (a compensating rollback, see :func:`.common.run_import`), and one
+``usecases.import.completed`` event records the import as a whole.
 
 Formats (:data:`FORMATS`): ``us-federal-2025``, ``us-federal-2024``, ``nl-register`` (see
 :mod:`.registers` for the mapping) and ``csv`` (see :mod:`.generic` for the columns).
