@@ -10,6 +10,7 @@ names, people's display names): the services pass those fields to
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e"  # embeddings, pop, overrides (U+202E: right-to-left override)
     "\u2066\u2067\u2068\u2069"  # isolates
 )
+#: What a title may not contain: the control characters (Unicode category Cc: C0, DEL, C1), the
+#: line and paragraph separators (Zl, Zp) and the bidirectional formatting characters.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
 #: Letters and symbols that render as nothing although Unicode does not class them as spaces.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u2800\u3164\uffa0\u034f")
 
@@ -39,13 +43,13 @@ def clean_title(value: str) -> str:
     if not isinstance(value, str):
         return value
     cleaned = value.strip()
-    for char in cleaned:
-        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in BIDI_CONTROLS:
-            raise ValidationError(
-                _("Control characters and text-direction marks are not allowed here (found U+%(code)04X).")
-                % {"code": ord(char)},
-                code="title",
-            )
+    forbidden = _FORBIDDEN.search(cleaned)
+    if forbidden is not None:
+        raise ValidationError(
+            _("Control characters and text-direction marks are not allowed here (found U+%(code)04X).")
+            % {"code": ord(forbidden.group())},
+            code="title",
+        )
     if cleaned and all(_invisible(char) for char in cleaned):
         raise ValidationError(_("Enter visible characters, not only spaces or invisible ones."), code="title")
     return cleaned
