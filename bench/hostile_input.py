@@ -36,6 +36,10 @@ def _archive(members: dict[str, bytes | str], method: int = zipfile.ZIP_DEFLATED
     return buffer.getvalue()
 
 
+def _directory(data: bytes) -> list[zipfile.ZipInfo]:
+    return zipfile.ZipFile(io.BytesIO(data)).infolist()
+
+
 def _median_ms(action: Callable[[], object], runs: int = 7) -> float:
     times = []
     for _run in range(runs):
@@ -57,12 +61,12 @@ def main() -> None:
         ("shipped bundle, read", len(shipped), _median_ms(lambda: read_archive(shipped))),
         ("zip bomb 4 MB of zeros, refused", len(bomb), _median_ms(lambda: read_archive(bomb))),
         ("40,000 members, refused", len(many), _median_ms(lambda: read_archive(many), runs=3)),
-        ("  (zipfile parsing them)", len(many), _median_ms(lambda: zipfile.ZipFile(io.BytesIO(many)).infolist(), 3)),
+        ("the same, zipfile parsing its directory", len(many), _median_ms(lambda: _directory(many), 3)),
         ("bad CRC, refused", len(damaged), _median_ms(lambda: read_archive(damaged))),
     ]
-    print(f"{'archive':40} {'bytes':>10} {'ms':>9}")
+    print("| archive | bytes | ms (median) |\n|---|---:|---:|")
     for label, size, ms in rows:
-        print(f"{label:40} {size:>10} {ms:>9.2f}")
+        print(f"| {label.strip()} | {size:,} | {ms:.2f} |")
     titles = [f"Rechnungen klassifizieren {i} – Übersicht für das Team" for i in range(10_000)]
     start = time.perf_counter()
     for title in titles:
