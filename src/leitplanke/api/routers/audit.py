@@ -1,8 +1,10 @@
 """``/api/v1/audit``: the hash-chained audit trail and its check, for auditors and administrators.
 
 Who may read it is ``org.selectors.can_read_audit_trail``, as for the audit log page; everybody
-else hears 404, as on that page: the log does not exist for them. Events hold snapshots of what
-changed, never secrets: an access token's event names its prefix, never the token or its hash.
+else hears 404, as on that page: the log does not exist for them. Events about a confidential use
+case the caller may not see come sealed, as on that page (``audit.selectors.events_visible_to``).
+Events hold snapshots of what changed, never secrets: an access token's event names its prefix,
+never the token or its hash.
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ class EventOut(Schema):
     object_label: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    sealed: bool = Field(
+        False,
+        description="True for an event about a confidential use case the caller may not see: its "
+        "`object_label`, `before` and `after` are left out (empty and null).",
+    )
     request_id: str = Field(description="Groups the events of one request (the `X-Request-ID`).")
     prev_hash: str
     hash: str
@@ -135,6 +142,7 @@ def _event_out(event: Event) -> EventOut:
             "object_label": event.object_label,
             "before": event.before,
             "after": event.after,
+            "sealed": bool(getattr(event, "sealed", False)),
             "request_id": event.request_id,
             "prev_hash": event.prev_hash,
             "hash": event.hash,
