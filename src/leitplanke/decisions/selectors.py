@@ -147,25 +147,65 @@ def can_approve(user: Any, usecase: UseCase) -> bool:
     return approval_level(usecase).allows(user)
 
 
-def approvals_waiting_for(user: Any) -> list[UseCase]:
-    """Use cases waiting for the approval of ``user`` (as the qualified lead or deputy), oldest first."""
+def _waiting_below(user: Any, usecases: QuerySet[UseCase]) -> QuerySet[UseCase] | None:
+    """Of ``usecases``, those awaiting approval in a unit ``user`` leads or deputises, or below it
+    (``None`` when they lead no unit)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
     led = list(OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user)).values_list("path", flat=True))
     if not led:
-        return []
+        return None
     below = Q()
     for path in led:
         below |= Q(unit__path__startswith=path)
-    waiting = UseCase.objects.filter(below, status="awaiting_approval").select_related("unit").order_by(
-        "updated_at", "pk"
-    )
-    return [usecase for usecase in waiting[:200] if can_approve(user, usecase)]
+    return usecases.filter(below, status="awaiting_approval")
+
+
+def approvals_waiting_for(user: Any) -> list[UseCase]:
+    """Use cases waiting for the approval of ``user`` (as the qualified lead or deputy), oldest first.
+
+    Read through ``visible_to``, like every list that names use cases; an approval that escalated
+    to a lead above the owning unit makes the use case visible to that lead (see ``escalated_to``).
+    """
+    waiting = _waiting_below(user, UseCase.objects.visible_to(user))
+    if waiting is None:
+        return []
+    ordered = waiting.select_related("unit").order_by("updated_at", "pk")
+    return [usecase for usecase in ordered[:200] if can_approve(user, usecase)]
+
+
+def escalated_to(user: Any) -> list[int]:
+    """The confidential use cases outside ``user``'s own units whose approval waits for ``user``.
+
+    When nobody in the owning unit may approve (no qualified lead or deputy), the approval passes
+    up the org tree; the lead or deputy it reaches must read what they take responsibility for, so
+    ``UseCase.objects.visible_to`` lets them. Use cases of their own units they see anyway. Only
+    called from ``visible_to`` (it reads the use cases without it, which would otherwise recurse).
+    """
+    from leitplanke.org.models import Membership
+
+    own = OrgUnit.objects.filter(
+        Q(pk__in=Membership.objects.filter(person=user).values("unit_id")) | Q(lead=user) | Q(deputy=user)
+    ).values("pk")
+    candidates = _waiting_below(user, UseCase.objects.filter(confidential=True).exclude(unit_id__in=own))
+    if candidates is None:
+        return []
+    return [usecase.pk for usecase in candidates.select_related("unit")[:200] if can_approve(user, usecase)]
+
+
+def approved_by(user: Any) -> QuerySet[Any]:
+    """The ids of the use cases ``user`` gave the team lead's approval for (they keep reading them)."""
+    from .models import Approval
+
+    return Approval.objects.filter(approved_by=user).values("usecase_id")
 
 
 def obligations_due_for(user: Any) -> QuerySet[Obligation]:
-    """Open obligations ``user`` is responsible for, or that belong to a unit they lead, the most urgent first."""
+    """Open obligations ``user`` is responsible for, or that belong to a unit they lead, the most urgent first
+    (of the use cases they may see)."""
     led = OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user)).values("pk")
     return (
-        Obligation.objects.filter(status=ObligationStatus.OPEN)
+        obligations_visible_to(user).filter(status=ObligationStatus.OPEN)
         .filter(Q(owner=user) | Q(usecase__unit__in=led))
         .select_related("usecase")
         .order_by("due_on", "pk")

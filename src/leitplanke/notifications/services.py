@@ -25,6 +25,7 @@ from leitplanke.common.transactions import write_atomic
 
 from .content import content_for
 from .models import EmailStatus, Kind, Notification
+from .selectors import may_be_told
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ def notify(
     link: str = "",
     actor: Any = None,
 ) -> list[Notification]:
-    """Tell each active recipient (but not ``actor`` themselves) once per ``key``; returns the new ones."""
+    """Tell each active recipient (but not ``actor`` themselves) once per ``key``; returns the new ones.
+
+    Nobody is told about a use case they may not see (``selectors.may_be_told``).
+    """
     seen: set[int] = set()
     created: list[Notification] = []
     for person in recipients:
@@ -48,6 +52,8 @@ def notify(
         if actor is not None and getattr(actor, "pk", None) == person.pk:
             continue
         seen.add(person.pk)
+        if not may_be_told(person, usecase):
+            continue
         if Notification.objects.filter(recipient=person, key=key).exists():
             continue
         try:
@@ -100,7 +106,7 @@ def email_deliver(notification_id: int) -> str:
     the worker runs each task once, and the result is stored only if nobody recorded one meanwhile.
     Returns what happened (``sent``, ``retry``, ``failed`` or ``skipped``), for the task log.
     """
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    notification = Notification.objects.select_related("recipient", "usecase").filter(pk=notification_id).first()
     if notification is None or notification.email_status != EmailStatus.PENDING:
         return "skipped"
     same = Notification.objects.filter(
@@ -108,6 +114,9 @@ def email_deliver(notification_id: int) -> str:
     )
     if not notification.recipient.email or not notification.recipient.is_active:
         same.update(email_status=EmailStatus.NO_ADDRESS)
+        return "skipped"
+    if not may_be_told(notification.recipient, notification.usecase):  # they may no longer see it
+        same.update(email_status=EmailStatus.FAILED, email_error="The recipient may no longer see this use case.")
         return "skipped"
     attempts = notification.email_attempts + 1
     try:

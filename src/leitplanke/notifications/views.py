@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .content import content_for
 from .models import Notification
+from .selectors import notifications_visible_to
 from .services import notifications_mark_read
 
 PAGE_SIZE = 30
@@ -20,7 +21,7 @@ PAGE_SIZE = 30
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """My notifications, unread ones marked, with their text in my language."""
-    mine = Notification.objects.filter(recipient_id=request.user.pk).order_by("-created_at", "-pk")
+    mine = notifications_visible_to(request.user).order_by("-created_at", "-pk")
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     lang = translation.get_language() or "de"
     rows = [(notification, content_for(notification, lang)) for notification in page]
@@ -30,7 +31,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of my notifications read and go where it points."""
-    notification = get_object_or_404(Notification, pk=pk, recipient_id=request.user.pk)
+    notification = get_object_or_404(notifications_visible_to(request.user), pk=pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
     link = notification.link

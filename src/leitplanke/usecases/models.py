@@ -64,8 +64,9 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
 
     def visible_to(self, user: Any) -> UseCaseQuerySet:
         """What ``user`` may read: every non-confidential use case, confidential ones only for the
-        owning unit (members, lead, deputy), owner and contributors, AI governance, auditors, and the
-        reviewers a review of it was routed to."""
+        owning unit (members, lead, deputy), owner and contributors, AI governance, auditors, the
+        reviewers a review of it was routed to, and the team lead above the unit its approval
+        escalated to (while it waits for them, and after they approved it)."""
         from leitplanke.org.models import Membership, OrgUnit, Role
         from leitplanke.org.selectors import has_any_review_role, has_role
 
@@ -91,6 +92,10 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
             from leitplanke.decisions.selectors import reviews_for
 
             visible |= Q(pk__in=reviews_for(user).values("usecase_id"))
+        # The lead an approval escalated to reads what they approve (or approved).
+        from leitplanke.decisions.selectors import approved_by, escalated_to
+
+        visible |= Q(pk__in=approved_by(user)) | Q(pk__in=escalated_to(user))
         return self.filter(visible)
 
 

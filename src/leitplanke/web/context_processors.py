@@ -36,9 +36,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
     unread = 0
     if signed_in:
-        from leitplanke.notifications.models import Notification
+        from leitplanke.notifications.selectors import notifications_visible_to
 
-        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        unread = notifications_visible_to(user).filter(read_at__isnull=True).count()
     return {
         "nav_unread": unread,
         "nav_entries": entries,
