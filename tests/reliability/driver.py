@@ -64,12 +64,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from leitplanke.api.services import token_create
 from leitplanke.decisions.selectors import required_qualification
+from leitplanke.guardrails.services import bundle_ensure_active
 from leitplanke.literacy.models import Course
 from leitplanke.literacy.services import completion_record, course_create
 from leitplanke.org.services import membership_add, person_create, unit_create
 
 count = int(__COUNT__)
 lead = person_create(actor=None, username="rel.lead", display_name="Reliability Lead", email="rel.lead@example.com")
+bundle_ensure_active()  # the shipped rules, as the first verdict would publish them
 qualification = required_qualification()
 if qualification:  # the lead may approve, so a submitted use case notifies them (an e-mail for the worker)
     course = Course.objects.filter(code=qualification).first() or course_create(
