@@ -96,12 +96,11 @@ def main() -> int:
 
     employee, data = _prepare(options.rows)
     stop_file = os.path.join(tempfile.mkdtemp(prefix="lp-import-stop-"), "stop")
-    other = subprocess.Popen(
+    other = subprocess.Popen(  # noqa: S603 - this script itself, with its own arguments
         [sys.executable, __file__, "--writer", stop_file, "--every", str(options.every)],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ),
     )
-    assert other.stdout is not None
-    if other.stdout.readline().strip() != "ready":
+    if other.stdout is None or other.stdout.readline().strip() != "ready":
         other.kill()
         print("the other writer did not start", file=sys.stderr)
         return 1

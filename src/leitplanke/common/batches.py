@@ -6,7 +6,9 @@ import of 10,000 use cases) makes every other writer wait for minutes, and on SQ
 the busy timeout. :func:`batched` cuts such a write into slices that the caller writes each in its
 own transaction: the slices grow or shrink so that one takes about :data:`BATCH_SECONDS`, and on
 SQLite the writer pauses for :data:`SQLITE_PAUSE` after each, long enough for a waiting writer (whose
-busy handler looks again every 100 ms at most) to take its turn.
+busy handler looks again every 100 ms at most) to take its turn. Called inside a transaction that
+is already open, the slices are savepoints of it and nobody else can write in between: then it
+does not pause.
 """
 
 from __future__ import annotations
@@ -40,5 +42,5 @@ def batched[T](items: Sequence[T], *, seconds: float | None = None) -> Iterator[
         per_item = (time.monotonic() - began) / len(chunk)
         start += len(chunk)
         size = MAX_BATCH if per_item <= 0 else max(1, min(MAX_BATCH, int(target / per_item)))
-        if start < len(items) and connection.vendor == "sqlite":
-            time.sleep(SQLITE_PAUSE)
+        if start < len(items) and connection.vendor == "sqlite" and not connection.in_atomic_block:
+            time.sleep(SQLITE_PAUSE)  # inside a caller's transaction the lock stays held: no use waiting
