@@ -24,9 +24,9 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints, model_validator
 
 from leitplanke.common.errors import DomainError, NotFound, PermissionDenied
-from leitplanke.guardrails import presentation, selectors, services
+from leitplanke.guardrails import evaluators, presentation, selectors, services
 from leitplanke.guardrails.archive import MAX_ARCHIVE_BYTES, ArchiveInvalid, read_archive, zip_files
-from leitplanke.guardrails.engine import Bundle, CheckReport, WhatIfReport, check_isolated
+from leitplanke.guardrails.engine import Bundle, CheckReport, WhatIfReport
 from leitplanke.guardrails.engine.bundle import MAX_FILE_BYTES, MAX_FILES
 from leitplanke.guardrails.models import RuleBundle
 
@@ -403,7 +403,7 @@ def _refused(report: CheckReport, message: Any) -> BundleRefusedProblem:
 
 def _checked(files: dict[str, str]) -> CheckReport:
     """The full check of the publish page; a refused candidate is a 422 that lists every problem."""
-    report = check_isolated(files)
+    report = evaluators.check(files)
     if not report.ok:
         raise _refused(report, services.BundleRefused(report).message)
     return report
@@ -481,7 +481,7 @@ def bundle_validate(request: HttpRequest, payload: CandidateIn) -> dict[str, Any
     line, column), as the publish page lists them. An unreadable ``archive`` is a 422.
     """
     _require_governance(caller(request))
-    report = check_isolated(_candidate_files(payload)).as_dict()
+    report = evaluators.check(_candidate_files(payload)).as_dict()
     return {**report, "bundle": report["bundle"] or None}
 
 
