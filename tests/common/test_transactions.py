@@ -173,6 +173,18 @@ def test_an_event_after_rows_were_locked_without_the_write_lock_is_refused(org) 
     assert Event.objects.count() == before
 
 
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_transaction_whose_first_write_took_the_lock_keeps_it_for_the_next() -> None:
+    # Given a plain transaction (a script's) whose first statement is a write
+    with transaction.atomic():
+        record("first")
+        # When it writes again, Then the lock it holds since the first write is enough
+        assert write_lock_held()
+        record("second")
+    assert Event.objects.filter(object_type="test.write").count() == 2
+
+
 SOURCE = Path(leitplanke.__file__).parent
 ATOMIC = re.compile(r"\btransaction\.atomic\b|from django\.db\.transaction import atomic")
 #: A plain transaction is allowed where the line says why it needs no write lock.

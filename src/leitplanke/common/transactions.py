@@ -130,9 +130,16 @@ class _WriteAtomic:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         atomic, marks = self._stack.pop()
-        if marks:
-            setattr(transaction.get_connection(self.using), _MARK, None)
-        atomic.__exit__(exc_type, exc, tb)
+        connection = transaction.get_connection(self.using)
+        try:
+            atomic.__exit__(exc_type, exc, tb)
+        finally:
+            if marks:
+                # A savepoint released into a transaction of ours hands the lock on to it; a
+                # rollback (to the savepoint, too) or the commit ends it.
+                parent = connection.atomic_blocks[-1] if connection.atomic_blocks else None
+                keep = exc_type is None and parent is not None and not getattr(parent, "_from_testcase", False)
+                setattr(connection, _MARK, parent if keep else None)
 
     def __call__[**P, R](self, func: Callable[P, R]) -> Callable[P, R]:
         using = self.using
