@@ -24,6 +24,10 @@ from .engine.bundle import default_folder
 from .engine.sandbox import Pool, Stopped
 from .engine.whatif import Outcomes
 
+#: Use cases of one refresh evaluated again one by one after their chunk was stopped, at most; after
+#: that many were stopped, a stopped chunk is recorded as stopped as a whole.
+STOPS_RETRIED = 3
+
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
 _shipped: str | None = None
@@ -121,7 +125,8 @@ def what_if_outcomes(
 
     A chunk stopped by a limit is refused with :class:`RuleStopped`, or, with ``stopped_verdicts``
     (refreshing verdicts under the active bundle), evaluated item by item, each item a limit stops
-    getting the verdict "needs review by AI governance".
+    getting the verdict "needs review by AI governance" (after :data:`STOPS_RETRIED` such items, a
+    stopped chunk gets it as a whole, so a refresh waits a bounded number of time limits per chunk).
     """
     bundle = candidate.bundle
     if trusted(bundle.digest):
@@ -131,17 +136,29 @@ def what_if_outcomes(
     def run(items: list[WhatIfItem]) -> list[Any]:
         return pool().what_if((bundle.files, bundle.digest), items, current=before, timeout=timeout())
 
+    stops = 0
+
     def outcomes(chunk: list[WhatIfItem]) -> list[Any]:
+        nonlocal stops
         try:
             return run(chunk)
         except Stopped as stopped:
             if not stopped_verdicts:
                 raise RuleStopped(stopped) from stopped
+            if stops >= STOPS_RETRIED:
+                # Each retry may wait a whole time limit (while the refresh holds its transaction):
+                # beyond a few, the whole chunk is left to AI governance's review.
+                summary = candidate.stopped_verdict(stopped.rules, stopped.reason).summary()
+                return [summary] * len(chunk)
         found = []
-        for item in chunk:
+        for index, item in enumerate(chunk):
+            if stops >= STOPS_RETRIED:
+                found.extend(outcomes(chunk[index:]))  # the rest in one request: one more limit at most
+                break
             try:
                 found.extend(run([item]))
             except Stopped as stopped:
+                stops += 1
                 found.append(candidate.stopped_verdict(stopped.rules, stopped.reason).summary())
         return found
 
