@@ -108,3 +108,10 @@ def test_a_runaway_rule_is_stopped_named_and_its_process_replaced(pool) -> None:
     # the next request is served by a new process
     [outcome] = pool.outcomes(files, digest, [{"unit": "fin"}], timeout=30)
     assert outcome.invalid is None and RULE_ID not in outcome.fired
+
+
+def test_a_long_chain_of_operators_is_refused_with_a_hint_to_use_a_list() -> None:
+    chain = " || ".join(f'unit == "u{n}"' for n in range(70))
+    [problem] = problems_of(bundle(rule(when=chain)))
+    assert "71 levels deep (at most 64)" in problem and "'in'" in problem
+    assert parse_bundle(bundle(rule(when=chain)), bounded=False).rules[0].id == "r-one"

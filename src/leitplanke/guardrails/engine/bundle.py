@@ -228,9 +228,9 @@ def default_folder() -> Path:
 def parse_bundle(files: Mapping[str, str], *, bounded: bool = True) -> Bundle:
     """Validate and compile a bundle; :class:`BundleInvalid` lists every problem found.
 
-    ``bounded=False`` lifts the limits on macros and on the cost bound (brackets and depth stay
-    limited): for a bundle that was accepted before, or where an operator switched them off, whose
-    every evaluation then relies on the evaluator processes' time and memory limit alone.
+    ``bounded=False`` lifts the limits on macros, depth and the cost bound (brackets stay limited):
+    for a bundle that was accepted before, or where an operator switched them off, whose every
+    evaluation then relies on the evaluator processes' time and memory limit alone.
     """
     return _Parser(files, bounded=bounded).parse()
 
@@ -747,12 +747,12 @@ class _Parser:
             line, column, message = _cel_problem(str(exc))
             self.problem(path, self.position_in(path, where, line, column), f"CEL: {message}")
             return None
-        if limit is None:
+        if limit is None and self.bounded:
             # CEL reads it, the limits cannot: refused, since its cost cannot be bounded.
             self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
                          f"the condition uses syntax the limits cannot check ({self.unreadable.message})")
             return None
-        bound = set(limit.bound) if isinstance(limit, celsyntax.Analysis) else comprehension_names(source)
+        bound = set(limit) if isinstance(limit, frozenset) else comprehension_names(source)
         inputs = set(contract.FACTS_BY_NAME) | set(contract.CONTEXT_NAMES) | set(constants)
         allowed = inputs | bound
         ok = True
@@ -780,12 +780,17 @@ class _Parser:
 
     def limits(
         self, path: str, where: Position, source: str, constants: dict[str, Any]
-    ) -> celsyntax.Analysis | bool | None:
-        """Parse a condition and bound its cost; False (with a problem recorded) if it breaks a limit.
+    ) -> frozenset[str] | bool | None:
+        """Parse a condition and bound its cost: the names its macros bind, or False (with a problem
+        recorded) if it breaks a limit.
 
-        None if it is not CEL this reader knows: then CEL's own compiler names the error.
+        None if it is not CEL this reader knows: then CEL's own compiler names the error. Without
+        the static limits (``bounded=False``) only the bracket nesting is limited, which keeps any
+        parser's recursion safe; depth and cost are left to the evaluator processes' limits.
         """
         try:
+            if not self.bounded:
+                return frozenset(celsyntax.macro_variables(celsyntax.parse(source, max_nesting=MAX_NESTING)))
             analysis = celsyntax.analyse(source, constants, max_nesting=MAX_NESTING, max_depth=MAX_DEPTH)
         except celsyntax.TooDeep as exc:
             self.problem(path, self.at_offset(path, where, source, exc.offset), exc.message)
@@ -794,8 +799,6 @@ class _Parser:
             self.unreadable = exc
             return None
         found = None
-        if not self.bounded:
-            return analysis
         if analysis.macros > MAX_COMPREHENSIONS:
             found = (f"the condition uses more than {MAX_COMPREHENSIONS} macros such as exists() or all() "
                      f"({analysis.macros}); split the rule")
@@ -810,7 +813,7 @@ class _Parser:
             self.problem(path, where, found)
             return False
         self.total_cost += analysis.cost
-        return analysis
+        return analysis.bound
 
     def at_offset(self, path: str, where: Position, source: str, offset: int) -> Position:
         """The place in the file of a character of an expression that starts at ``where``."""

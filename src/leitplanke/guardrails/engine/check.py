@@ -72,7 +72,7 @@ def describe(bundle: Bundle) -> dict[str, Any]:
 def check_files(files: dict[str, str], *, tests: bool = True, bounded: bool = True) -> CheckReport:
     """Validate and smoke-evaluate a bundle in this process, and run its tests (unless ``tests=False``).
 
-    ``bounded=False`` lifts the static limits on macros and cost (see :func:`parse_bundle`).
+    ``bounded=False`` lifts the static limits on macros, depth and cost (see :func:`parse_bundle`).
     """
     try:
         bundle = parse_bundle(files, bounded=bounded)
