@@ -207,6 +207,13 @@ class Pool:
                 raise Stopped("memory", rules, time.monotonic() - started) from exc
             if kind == "invalid":
                 raise BundleInvalid([Problem(**problem) for problem in answer])
+            if kind == "memory":
+                rules = process.running()
+                process.kill()
+                process = None
+                raise Stopped("memory", rules, time.monotonic() - started)
+            if kind == "failed":
+                raise RuntimeError(f"the evaluator process failed: {answer}")
             return answer
         finally:
             if process is not None:
@@ -341,6 +348,10 @@ def main(arguments: list[str]) -> None:  # pragma: no cover (runs in the evaluat
             answer: tuple[str, Any] = ("ok", worker.answer(operation, request))
         except BundleInvalid as exc:
             answer = ("invalid", [problem.as_dict() for problem in exc.problems])
+        except MemoryError:
+            answer = ("memory", None)  # the address-space limit, met in Python code
+        except Exception as exc:  # noqa: BLE001 (a fault of this code: reported, the process goes on)
+            answer = ("failed", f"{type(exc).__name__}: {exc}"[:500])
         page[:2] = b"\0\0"
         send_end.send(answer)
 
