@@ -27,6 +27,7 @@ from leitplanke.common.transactions import (
     write_lock_held,
 )
 from leitplanke.usecases.models import UseCase
+from leitplanke.web.middleware import server_error
 
 from ..api.conftest import api_for, token_for
 from ..usecases.conftest import COMPLETE_FACTS, org, tools
@@ -268,3 +269,22 @@ def test_a_page_answers_a_lock_timeout_with_a_translated_503(org, client) -> Non
     assert "Gerade ausgelastet" in response.content.decode()
     org.member.refresh_from_db()
     assert org.member.preferred_language == "de"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_database_met_outside_a_view_is_answered_with_503_too(rf) -> None:
+    # Given a write (a session saved by a middleware, say) that waited too long for the lock
+    request = rf.get("/")
+    with write_lock_taken_elsewhere():
+        try:
+            with write_atomic():
+                UseCase.objects.filter(pk=0).update(title="x")
+        except OperationalError:
+            # When Django asks for the page of an error it met outside any view
+            busy = server_error(request)
+    # Then it is the busy page with Retry-After; any other error stays a 500
+    assert (busy.status_code, busy["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))
+    try:
+        raise OperationalError("no such table: usecases_usecase")
+    except OperationalError:
+        assert server_error(request).status_code == 500

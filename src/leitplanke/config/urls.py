@@ -17,3 +17,6 @@ urlpatterns = [
     path("audit/", include("leitplanke.audit.urls")),
     path("api/v1/", include("leitplanke.api.urls")),
 ]
+
+#: A busy database answers 503 with Retry-After wherever it is met, not only in a view.
+handler500 = "leitplanke.web.middleware.server_error"
