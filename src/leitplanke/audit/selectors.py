@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import BooleanField, CharField, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
 from leitplanke.org.selectors import can_read_audit_trail
@@ -29,14 +28,43 @@ from .services import object_type_of
 USECASE_TYPE = UseCase._meta.label_lower
 
 
+#: Events sealed per lookup of their use cases (the iterable reads them in chunks of this many).
+SEAL_CHUNK = 500
+
+
 class _SealedEvents(ModelIterable):  # type: ignore[type-arg]
-    """Yields events with the content of sealed ones removed, so no page or answer can show it."""
+    """Yields events, those about a use case ``reader`` may not see sealed: without label and snapshots.
+
+    Which of a chunk's use cases are hidden is asked once per chunk (a page of the log is one), over
+    its ids only, so a long log costs nothing more and no page or answer can show sealed content.
+    """
+
+    reader: Any = None
 
     def __iter__(self) -> Iterator[Event]:
+        chunk: list[Event] = []
         for event in super().__iter__():
-            if getattr(event, "sealed", False):
+            chunk.append(event)
+            if len(chunk) == SEAL_CHUNK:
+                yield from self._sealed(chunk)
+                chunk = []
+        yield from self._sealed(chunk)
+
+    def _sealed(self, events: list[Event]) -> list[Event]:
+        ids = {int(e.object_id) for e in events if e.object_type == USECASE_TYPE and e.object_id.isdigit()}
+        hidden: set[str] = set()
+        if ids:
+            # By id only, never the whole registry through visible_to: the chunk's confidential
+            # use cases, less those the reader may see.
+            confidential = set(UseCase.objects.filter(pk__in=ids, confidential=True).values_list("pk", flat=True))
+            if confidential:
+                seen = UseCase.objects.visible_to(self.reader).filter(pk__in=confidential).values_list("pk", flat=True)
+                hidden = {str(pk) for pk in confidential - set(seen)}
+        for event in events:
+            event.sealed = event.object_type == USECASE_TYPE and event.object_id in hidden  # type: ignore[attr-defined]
+            if event.sealed:  # type: ignore[attr-defined]
                 event.object_label, event.before, event.after = "", None, None
-            yield event
+        return events
 
 
 def history_for(obj: models.Model, *, limit: int = 200) -> QuerySet[Event]:
@@ -55,31 +83,17 @@ def history_for(obj: models.Model, *, limit: int = 200) -> QuerySet[Event]:
 def events_visible_to(user: Any) -> QuerySet[Event]:
     """The whole log for auditors and administrators (``can_read_audit_trail``); nothing for anybody else.
 
-    Each event carries ``sealed``: true for an event about a use case ``user`` may not see, whose
-    label and snapshots are then left out of every event this queryset yields (the one place for
-    it: the log page, the API's list and single event use this queryset).
+    Each event it yields carries ``sealed``: true for an event about a use case ``user`` may not
+    see, whose label and snapshots are then left out (the one place for it: the log page, the
+    API's list and single event read through this queryset).
     """
     events = Event.objects.select_related("actor")
     if not can_read_audit_trail(user):
         return events.none()
-    visible = UseCase.objects.visible_to(user)
-    if not visible.query.where:  # ``visible_to`` filters nothing: they see every use case (auditors)
-        return events.annotate(sealed=Value(False, output_field=BooleanField()))
-    # The ids as text, as the log keeps them (compared this way round, no other type's id is cast).
-    hidden = (
-        UseCase.objects.filter(confidential=True)
-        .exclude(pk__in=visible.values("pk"))
-        .annotate(key=Cast("pk", output_field=CharField()))
-        .values("key")
-    )
-    events = events.annotate(
-        sealed=models.Case(
-            models.When(object_type=USECASE_TYPE, object_id__in=hidden, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-    events._iterable_class = _SealedEvents
+    if not UseCase.objects.visible_to(user).query.where:  # ``visible_to`` filters nothing (auditors)
+        return events
+    sealing = type("SealedEventsFor", (_SealedEvents,), {"reader": user})
+    events._iterable_class = sealing
     return events
 
 

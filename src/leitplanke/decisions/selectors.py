@@ -17,7 +17,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from leitplanke.guardrails.selectors import active_bundle, evaluator_for
-from leitplanke.literacy.selectors import holds_qualification
+from leitplanke.literacy.models import Completion
+from leitplanke.literacy.selectors import valid_on
 from leitplanke.org.models import OrgUnit, RoleAssignment
 from leitplanke.org.selectors import has_role
 from leitplanke.usecases.models import UseCase
@@ -127,19 +128,43 @@ class ApprovalLevel:
 
 def approval_level(usecase: UseCase, *, on: dt.date | None = None) -> ApprovalLevel:
     """The unit whose lead or deputy approves ``usecase``, walking up while nobody there is qualified."""
+    return approval_levels([usecase], on=on)[usecase.pk]
+
+
+def approval_levels(usecases: list[UseCase], *, on: dt.date | None = None) -> dict[int, ApprovalLevel]:
+    """``approval_level`` of each use case (by id), in three queries however many there are."""
     qualification = required_qualification()
-    level = ApprovalLevel(unit=None, qualification=qualification)
-    for unit in _chain(usecase.unit):
-        leaders = [person for person in (unit.lead, unit.deputy) if person is not None and person.is_active]
-        qualified = [
-            person for person in leaders
-            if qualification is None or holds_qualification(person, qualification, on=on)
-        ]
-        if qualified:
-            level.unit, level.approvers = unit, qualified
-            return level
-        level.passed_over.append(unit)
-    return level
+    chains = {
+        usecase.pk: [int(part) for part in usecase.unit.path.strip("/").split("/") if part] for usecase in usecases
+    }
+    wanted = {pk for chain in chains.values() for pk in chain}
+    units = {unit.pk: unit for unit in OrgUnit.objects.filter(pk__in=wanted).select_related("lead", "deputy")}
+    leaders = {
+        person.pk for unit in units.values() for person in (unit.lead, unit.deputy)
+        if person is not None and person.is_active
+    }
+    if qualification is None or not leaders:
+        qualified = leaders
+    else:
+        qualified = set(
+            Completion.objects.filter(
+                valid_on(on or timezone.localdate()), person_id__in=leaders, course__code=qualification
+            ).values_list("person_id", flat=True)
+        )
+    levels = {}
+    for usecase in usecases:
+        level = ApprovalLevel(unit=None, qualification=qualification)
+        for unit in (units[pk] for pk in reversed(chains[usecase.pk]) if pk in units):
+            approvers = [
+                person for person in (unit.lead, unit.deputy)
+                if person is not None and person.is_active and person.pk in qualified
+            ]
+            if approvers:
+                level.unit, level.approvers = unit, approvers
+                break
+            level.passed_over.append(unit)
+        levels[usecase.pk] = level
+    return levels
 
 
 def can_approve(user: Any, usecase: UseCase) -> bool:
@@ -170,8 +195,9 @@ def approvals_waiting_for(user: Any) -> list[UseCase]:
     waiting = _waiting_below(user, UseCase.objects.visible_to(user))
     if waiting is None:
         return []
-    ordered = waiting.select_related("unit").order_by("updated_at", "pk")
-    return [usecase for usecase in ordered[:200] if can_approve(user, usecase)]
+    ordered = list(waiting.select_related("unit").order_by("updated_at", "pk")[:200])
+    levels = approval_levels(ordered)
+    return [usecase for usecase in ordered if levels[usecase.pk].allows(user)]
 
 
 def escalated_to(user: Any) -> list[int]:
@@ -190,7 +216,11 @@ def escalated_to(user: Any) -> list[int]:
     candidates = _waiting_below(user, UseCase.objects.filter(confidential=True).exclude(unit_id__in=own))
     if candidates is None:
         return []
-    return [usecase.pk for usecase in candidates.select_related("unit")[:200] if can_approve(user, usecase)]
+    found = list(candidates.select_related("unit").only("pk", "unit__path")[:1000])
+    if not found:
+        return []
+    levels = approval_levels(found)
+    return [usecase.pk for usecase in found if levels[usecase.pk].allows(user)]
 
 
 def approved_by(user: Any) -> QuerySet[Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from leitplanke.usecases.models import UseCase
 
@@ -27,7 +27,14 @@ def may_be_told(person: Any, usecase: UseCase | None) -> bool:
 
 
 def notifications_visible_to(user: Any) -> QuerySet[Notification]:
-    """``user``'s own notifications about nothing in particular or about a use case they may see."""
-    readable = Q(usecase__isnull=True) | Q(usecase__confidential=False)
-    readable |= Q(usecase_id__in=UseCase.objects.visible_to(user).filter(confidential=True).values("pk"))
-    return Notification.objects.filter(readable, recipient_id=user.pk)
+    """``user``'s own notifications, except those about a confidential use case they may not see now."""
+    mine = Notification.objects.filter(recipient_id=user.pk)
+    confidential = set(
+        mine.filter(usecase__confidential=True).values_list("usecase_id", flat=True).distinct().order_by()
+    )
+    if not confidential:  # nearly everybody: no need to ask who sees what
+        return mine
+    # Only the few use cases named, by id: never the whole registry through visible_to.
+    seen = set(UseCase.objects.visible_to(user).filter(pk__in=confidential).values_list("pk", flat=True))
+    hidden = confidential - seen
+    return mine.exclude(usecase_id__in=hidden) if hidden else mine
