@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -85,6 +86,8 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=0.2, help="Seconds between the other writer's writes.")
     parser.add_argument("--database-url")
     parser.add_argument("--data-dir")
+    parser.add_argument("--batch-seconds", type=float, help="Override BATCH_SECONDS of leitplanke.common.batches.")
+    parser.add_argument("--pause", type=float, help="Override SQLITE_PAUSE of leitplanke.common.batches.")
     parser.add_argument("--writer", metavar="STOP_FILE", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.writer:
@@ -93,6 +96,16 @@ def main() -> int:
     where = scratch.configure(options.database_url, options.data_dir, "lp-import-lock-")
     _setup()
     from leitplanke.usecases.transfer import importing
+
+    batches: Any
+    try:
+        from leitplanke.common import batches
+    except ImportError:  # a version from before the batched import
+        batches = None
+    if batches is not None and options.batch_seconds is not None:
+        batches.BATCH_SECONDS = options.batch_seconds
+    if batches is not None and options.pause is not None:
+        batches.SQLITE_PAUSE = options.pause
 
     employee, data = _prepare(options.rows)
     stop_file = os.path.join(tempfile.mkdtemp(prefix="lp-import-stop-"), "stop")
@@ -117,6 +130,8 @@ def main() -> int:
         else:
             failed += 1
     print(f"database: {where}")
+    if batches is not None:
+        print(f"batches: {batches.BATCH_SECONDS} s of work each, {batches.SQLITE_PAUSE} s pause on SQLite")
     print(f"import: {summary.message}")
     print(f"{'rows':>7} {'import s':>9} {'writes':>7} {'median ms':>10} {'max wait ms':>12} {'failed':>7}")
     median = statistics.median(waits) * 1000 if waits else float("nan")

@@ -60,11 +60,17 @@ def heal_interval() -> float:
 class ResilientWorker(Worker):
     """django-tasks-db's worker, which survives database errors instead of exiting on them.
 
-    SIGINT is left to the supervisor (a Ctrl+C in a terminal reaches both processes; the supervisor
-    turns it into one SIGTERM), so the task in hand is always finished before the worker stops.
+    Under a supervisor, SIGINT is left to the supervisor (a Ctrl+C in a terminal reaches both
+    processes; the supervisor turns it into one SIGTERM), so the task in hand is always finished
+    before the worker stops.
     """
 
+    supervised = False
+
     def configure_signals(self) -> None:
+        if not self.supervised:
+            super().configure_signals()
+            return
         signal.signal(signal.SIGTERM, self.shutdown)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -100,7 +106,7 @@ def _every(stop: threading.Event, seconds: Callable[[], float], job: Callable[[]
         stop.wait(seconds())
 
 
-def work(*, interval: float, batch: bool, periodic: bool, periodic_minutes: float) -> None:
+def work(*, interval: float, batch: bool, periodic: bool, periodic_minutes: float, supervised: bool = False) -> None:
     """The worker process: heal the queue, schedule the periodic job, and run tasks until stopped."""
     from .tasks import periodic_run
 
@@ -124,6 +130,7 @@ def work(*, interval: float, batch: bool, periodic: bool, periodic_minutes: floa
         startup_delay=not batch, max_tasks=None, worker_id=f"{os.uname().nodename}-{os.getpid()}"[:64],
         excluded_queue_names=[],
     )
+    worker.supervised = supervised
     worker.configure_signals()
     try:
         worker.run()

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         if options["batch"] or options["no_supervisor"]:
             run()
             return
-        supervise(run)
+        supervise(partial(run, supervised=True))
 
     def _configure_logging(self, verbosity: int) -> None:
         """Show the worker's and the task framework's log on the console unless logging says otherwise."""
