@@ -1,16 +1,18 @@
 """Reading the audit trail: one object's history, and the whole log for those who may read it.
 
-The log follows the same rule as the objects it reports on: the events about a use case (its own,
-and those of its reviews, approvals, verdicts and obligations, which are recorded on the use case)
-show their object's name and their before/after snapshots only to those who may see that use case
-(``UseCase.objects.visible_to``). An administrator reads every event of a confidential use case
-they may not see *sealed*: who did what and when, on which object id, with its place in the hash
-chain, but without title, summary, answers or any other content. Auditors read everything.
+The log follows the same rule as the objects it reports on. An app whose objects are not visible
+to everybody registers, in ``AppConfig.ready()``, which of them a reader may not see
+(``register_hidden``; the use cases do, with ``UseCase.objects.visible_to``). Events about such an
+object come *sealed* to that reader: who did what and when, on which object id, with its place in
+the hash chain, but without the object's name and the before/after snapshots. For a use case that
+covers its own events and those of its reviews, approvals, verdicts and obligations, which are all
+recorded on it; administrators thus read the events of a confidential use case they may not see
+sealed, auditors (who see every use case) read everything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -19,24 +21,27 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
 from leitplanke.org.selectors import can_read_audit_trail
-from leitplanke.usecases.models import UseCase
 
 from .models import Event
 from .services import object_type_of
 
-#: The object type of the events that belong to a use case.
-USECASE_TYPE = UseCase._meta.label_lower
-
-
-#: Events sealed per lookup of their use cases (the iterable reads them in chunks of this many).
+#: Per object type: which of the given object ids (as the log keeps them) ``reader`` may not see.
+HiddenIds = Callable[[Any, set[str]], set[str]]
+_HIDDEN: dict[str, HiddenIds] = {}
+#: Events sealed per question to the apps (the iterable reads them in chunks of this many).
 SEAL_CHUNK = 500
 
 
-class _SealedEvents(ModelIterable):  # type: ignore[type-arg]
-    """Yields events, those about a use case ``reader`` may not see sealed: without label and snapshots.
+def register_hidden(object_type: str, hidden: HiddenIds) -> None:
+    """Seal the events about objects of ``object_type`` that ``hidden(reader, ids)`` names for a reader."""
+    _HIDDEN[object_type] = hidden
 
-    Which of a chunk's use cases are hidden is asked once per chunk (a page of the log is one), over
-    its ids only, so a long log costs nothing more and no page or answer can show sealed content.
+
+class _SealedEvents(ModelIterable):  # type: ignore[type-arg]
+    """Yields events, those about an object ``reader`` may not see sealed: without label and snapshots.
+
+    The apps are asked once per chunk (a page of the log is one) about that chunk's ids only, so a
+    long log costs nothing more, and no page or answer that reads through it can show sealed content.
     """
 
     reader: Any = None
@@ -51,17 +56,13 @@ class _SealedEvents(ModelIterable):  # type: ignore[type-arg]
         yield from self._sealed(chunk)
 
     def _sealed(self, events: list[Event]) -> list[Event]:
-        ids = {int(e.object_id) for e in events if e.object_type == USECASE_TYPE and e.object_id.isdigit()}
-        hidden: set[str] = set()
-        if ids:
-            # By id only, never the whole registry through visible_to: the chunk's confidential
-            # use cases, less those the reader may see.
-            confidential = set(UseCase.objects.filter(pk__in=ids, confidential=True).values_list("pk", flat=True))
-            if confidential:
-                seen = UseCase.objects.visible_to(self.reader).filter(pk__in=confidential).values_list("pk", flat=True)
-                hidden = {str(pk) for pk in confidential - set(seen)}
+        hidden: set[tuple[str, str]] = set()
+        for object_type, hidden_ids in _HIDDEN.items():
+            ids = {event.object_id for event in events if event.object_type == object_type and event.object_id}
+            if ids:
+                hidden |= {(object_type, pk) for pk in hidden_ids(self.reader, ids)}
         for event in events:
-            event.sealed = event.object_type == USECASE_TYPE and event.object_id in hidden  # type: ignore[attr-defined]
+            event.sealed = (event.object_type, event.object_id) in hidden  # type: ignore[attr-defined]
             if event.sealed:  # type: ignore[attr-defined]
                 event.object_label, event.before, event.after = "", None, None
         return events
@@ -83,17 +84,14 @@ def history_for(obj: models.Model, *, limit: int = 200) -> QuerySet[Event]:
 def events_visible_to(user: Any) -> QuerySet[Event]:
     """The whole log for auditors and administrators (``can_read_audit_trail``); nothing for anybody else.
 
-    Each event it yields carries ``sealed``: true for an event about a use case ``user`` may not
+    Each event it yields carries ``sealed``: true for an event about an object ``user`` may not
     see, whose label and snapshots are then left out (the one place for it: the log page, the
     API's list and single event read through this queryset).
     """
     events = Event.objects.select_related("actor")
     if not can_read_audit_trail(user):
         return events.none()
-    if not UseCase.objects.visible_to(user).query.where:  # ``visible_to`` filters nothing (auditors)
-        return events
-    sealing = type("SealedEventsFor", (_SealedEvents,), {"reader": user})
-    events._iterable_class = sealing
+    events._iterable_class = type("SealedEventsFor", (_SealedEvents,), {"reader": user})
     return events
 
 

@@ -10,8 +10,10 @@ class UsecasesConfig(AppConfig):
 
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
+        from leitplanke.audit.selectors import register_hidden
 
         from .facts import FACTS
+        from .selectors import usecases_hidden_from
 
         register_actions(
             {
@@ -22,3 +24,5 @@ class UsecasesConfig(AppConfig):
         )
         # Multi-select facts are JSON lists without model choices: name their answers for histories.
         register_fields({fact.name: (fact.question, fact.choices) for fact in FACTS if fact.multiple})
+        # The audit log seals the events of a confidential use case for readers who may not see it.
+        register_hidden("usecases.usecase", usecases_hidden_from)

@@ -20,6 +20,19 @@ def usecases_visible_to(user: Any) -> QuerySet[UseCase]:
     return UseCase.objects.visible_to(user)
 
 
+def usecases_hidden_from(user: Any, ids: set[str]) -> set[str]:
+    """Of these use-case ids (as text, as the audit log keeps them), those ``user`` may not see.
+
+    Asks by id only, never the whole registry; the audit log seals the events about them.
+    """
+    wanted = [int(pk) for pk in ids if pk.isdigit()]
+    confidential = set(UseCase.objects.filter(pk__in=wanted, confidential=True).values_list("pk", flat=True))
+    if not confidential:
+        return set()
+    seen = set(UseCase.objects.visible_to(user).filter(pk__in=confidential).values_list("pk", flat=True))
+    return {str(pk) for pk in confidential - seen}
+
+
 def units_user_works_in(user: Any) -> QuerySet[OrgUnit]:
     """Units whose use cases ``user`` may register and edit: member, lead or deputy."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
