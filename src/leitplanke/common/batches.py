@@ -34,7 +34,7 @@ def batched[T](items: Sequence[T], *, seconds: float | None = None) -> Iterator[
     ``seconds`` (default :data:`BATCH_SECONDS`).
     """
     target = BATCH_SECONDS if seconds is None else seconds
-    size, start = FIRST_BATCH, 0
+    size, start = min(FIRST_BATCH, MAX_BATCH), 0
     while start < len(items):
         chunk = items[start : start + size]
         began = time.monotonic()
