@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import UseCase
@@ -88,24 +88,19 @@ def _verdict_action(before: dict[str, Any] | None) -> str:
 
 
 def bundle_ensure_active() -> RuleBundle:
-    """The active bundle; on a new installation the shipped default bundle is published first (by the system)."""
+    """The active bundle; on a new installation the shipped default bundle is published first (by the system).
+
+    A write: only write paths call it (the first verdict, a refresh). Pages and the API read
+    ``selectors.bundle_in_force()``, which shows the shipped bundle unpublished until then.
+    """
     row = selectors.active_bundle()
     if row is not None:
         return row
-    bundle = selectors.default_bundle()
     try:
         with write_atomic():
-            row = RuleBundle.objects.create(
-                bundle_id=bundle.id,
-                version=bundle.version,
-                digest=bundle.digest,
-                title=bundle.title.en,
-                files=bundle.files,
-                rule_count=len(bundle.rules),
-                test_count=len(bundle.tests),
-                published_at=timezone.now(),
-                active=True,
-            )
+            row = selectors.shipped_row()
+            row.published_at = clock.now()
+            row.save(force_insert=True)
             event_record(actor=None, action="guardrails.bundle.published", target=row, after=row.audit_snapshot())
     except IntegrityError:
         # Another process published it first (or the version exists but is inactive): use what is there.
@@ -144,7 +139,7 @@ def verdict_refresh(
     verdict.summary_digest = summary_digest(summary)
     verdict.risk_class = summary["risk_class"]
     verdict.decision = summary["decision"]
-    verdict.evaluated_at = timezone.now()
+    verdict.evaluated_at = clock.now()
     verdict.save()
     if summary.get("stopped"):
         _record_stopped(actor, usecase.pk, str(usecase), summary, row)
@@ -177,7 +172,12 @@ def _record_stopped(actor: Any, usecase_id: Any, label: str, summary: dict[str, 
 
 
 def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = None) -> int:
-    """Re-evaluate many use cases (all, or those named) under the active bundle; returns how many changed."""
+    """Re-evaluate many use cases (all, or those named) under the active bundle; returns how many changed.
+
+    Inside a caller's write (a catalogue change) it is part of that transaction; on its own (``leitplanke
+    policy refresh``) every chunk of verdicts commits with its audit events, so the portfolio is never
+    locked for the whole run and a stopped run is completed by running it again.
+    """
     ids = None if usecase_ids is None else list(usecase_ids)
     row = bundle_ensure_active()
     evaluator = selectors.evaluator_for(row)
@@ -197,13 +197,16 @@ class _VerdictWriter:
     """Stores new verdicts chunk by chunk; every outcome that changed gets its audit event.
 
     It receives each use case's new verdict together with the stored one and the stored input's
-    digest (the what-if read them), so it writes only what changed and reads nothing again.
+    digest (the what-if read them), so it writes only what changed and reads nothing again. Each
+    chunk is one write transaction with its audit events (a savepoint inside a publication's
+    transaction): a refresh stopped half-way, even by ``kill -9``, leaves whole chunks, each verdict
+    with its event, and the next refresh does the rest.
     """
 
     def __init__(self, row: RuleBundle, actor: Any) -> None:
         self.row = row
         self.actor = actor
-        self.now = timezone.now()
+        self.now = clock.now()
         self.pending: list[tuple[WhatIfItem, dict[str, Any], dict[str, Any] | None]] = []
 
     def add(self, item: WhatIfItem, summary: dict[str, Any], before: dict[str, Any] | None) -> None:
@@ -214,6 +217,12 @@ class _VerdictWriter:
     def flush(self) -> None:
         if not self.pending:
             return
+        self._write_chunk()
+        self.pending.clear()
+
+    @write_atomic
+    def _write_chunk(self) -> None:
+        """The pending verdicts and their audit events, in one transaction (run again after a deadlock)."""
         to_create: list[Verdict] = []
         to_update: list[Verdict] = []
         for item, summary, before in self.pending:
@@ -249,14 +258,19 @@ class _VerdictWriter:
             ["bundle", "input", "input_digest", "summary", "summary_digest", "risk_class", "decision", "evaluated_at"],
             batch_size=_BATCH,
         )
-        self.pending.clear()
 
     def finish(self, usecase_ids: Iterable[int] | None = None) -> None:
         """Write what is pending; then every verdict (of the use cases named) comes from this bundle."""
         self.flush()
+        self._point_and_follow(usecase_ids)
+
+    @write_atomic
+    def _point_and_follow(self, usecase_ids: Iterable[int] | None) -> None:
         scope = Verdict.objects.all() if usecase_ids is None else Verdict.objects.filter(usecase_id__in=usecase_ids)
         scope.exclude(bundle=self.row).update(bundle=self.row, evaluated_at=self.now)
         # Use cases on their way to a decision follow their new verdict in the same transaction.
+        # Rerouting compares each use case's way with its stored verdict, so after a refresh that
+        # stopped half-way the next one reroutes what the first left.
         from leitplanke.decisions.services import usecases_follow_verdicts
 
         usecases_follow_verdicts(actor=self.actor, usecase_ids=usecase_ids)
@@ -297,7 +311,7 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
             rule_count=len(bundle.rules),
             test_count=len(bundle.tests),
             published_by=actor if getattr(actor, "pk", None) else None,
-            published_at=timezone.now(),
+            published_at=clock.now(),
             active=True,
         )
         # The stored verdicts came from the previous bundle: only rules it did not have need evaluating.
