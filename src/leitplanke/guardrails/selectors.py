@@ -51,6 +51,28 @@ def active_bundle() -> RuleBundle | None:
     return RuleBundle.objects.only("pk", "bundle_id", "version", "digest").filter(active=True).first()
 
 
+def bundle_in_force() -> RuleBundle:
+    """The bundle that decides now, for reading: the active one, or before the first verdict published
+    it, the shipped bundle as an unsaved row (no id, no publication time). Reading never publishes."""
+    row = bundles().filter(active=True).first()
+    return row if row is not None else shipped_row()
+
+
+def shipped_row() -> RuleBundle:
+    """The shipped default bundle as a row that is not stored (yet): what the first publication stores."""
+    bundle = default_bundle()
+    return RuleBundle(
+        bundle_id=bundle.id,
+        version=bundle.version,
+        digest=bundle.digest,
+        title=bundle.title.en,
+        files=bundle.files,
+        rule_count=len(bundle.rules),
+        test_count=len(bundle.tests),
+        active=True,
+    )
+
+
 def bundles() -> QuerySet[RuleBundle]:
     """Every published bundle, newest first (without their files)."""
     return RuleBundle.objects.defer("files", "whatif").select_related("published_by")
@@ -61,6 +83,8 @@ def evaluator_for(row: RuleBundle) -> Evaluator:
     found = _compiled.get(row.digest)
     if found is not None:
         return found
+    if row.pk is None:  # the shipped bundle before its first publication (bundle_in_force)
+        return compiled(row.files, row.digest)
     with _compiled_lock:
         found = _compiled.get(row.digest)
         if found is None:
@@ -98,7 +122,7 @@ def publication_whatif(user: Any, row: RuleBundle) -> dict[str, Any] | None:
 
     It names use cases of every unit, confidential ones too, so only AI governance reads it.
     """
-    if not can_publish(user):
+    if not can_publish(user) or row.pk is None:
         return None
     return dict(RuleBundle.objects.values_list("whatif", flat=True).get(pk=row.pk) or {}) or None
 

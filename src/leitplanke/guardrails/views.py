@@ -52,7 +52,7 @@ def _bundle_context(row: RuleBundle, bundle: Bundle) -> dict[str, Any]:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The rules that decide now, with their texts, references and tests, and the bundle history."""
-    row = selectors.bundles().get(pk=services.bundle_ensure_active().pk)
+    row = selectors.bundle_in_force()
     evaluator = selectors.evaluator_for(row)
     context = {
         **_bundle_context(row, evaluator.bundle),
@@ -160,8 +160,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
             data["facts"][fact.name] = values[0]
         else:
             data["facts"].pop(fact.name, None)
-    row = services.bundle_ensure_active()
-    evaluator = selectors.evaluator_for(row)
+    evaluator = selectors.evaluator_for(selectors.bundle_in_force())
     try:
         verdict = evaluators.evaluate_or_stop(evaluator, data)
         explanation = presentation.explain(verdict, evaluator.bundle, unit_name=usecase.unit.name)

@@ -187,6 +187,12 @@ class WhatIfOut(Schema):
 class BundleDetailOut(BundleItemOut):
     """A published bundle with its rules by file, as the bundle page shows it."""
 
+    id: int | None = Field(  # type: ignore[assignment]
+        description="Null only for the shipped bundle on a new installation, before the first verdict publishes it."
+    )
+    published_at: datetime | None = Field(  # type: ignore[assignment]
+        description="Null only for the shipped bundle before its publication (see `id`)."
+    )
     description: str
     effective_from: dt.date | None
     effective_until: dt.date | None
@@ -385,7 +391,7 @@ def _detail(user: Any, row: RuleBundle) -> BundleDetailOut:
 
 def _bundle_response(request: HttpRequest, row: RuleBundle, *, status: int = 200) -> HttpResponse:
     # A published bundle never changes (only whether it is active, which is part of its body).
-    return object_response(request, pk=row.pk, version=1, payload=_detail(caller(request), row), status=status)
+    return object_response(request, pk=row.pk or 0, version=1, payload=_detail(caller(request), row), status=status)
 
 
 def _bundle_by_id(bundle_id: int) -> RuleBundle:
@@ -427,7 +433,8 @@ def bundle_list(request: HttpRequest, page: Query[Page]) -> dict[str, Any]:
 )
 def bundle_active(request: HttpRequest) -> HttpResponse:
     """The bundle that decides now, with its rules by file (on a new installation the shipped one)."""
-    return _bundle_response(request, _bundle_by_id(services.bundle_ensure_active().pk))
+    # Reading publishes nothing: before the first verdict this is the shipped bundle, not yet stored.
+    return _bundle_response(request, selectors.bundle_in_force())
 
 
 @router.get(
