@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from leitplanke.decisions import services as decisions
@@ -139,9 +140,17 @@ def test_the_inbox_shows_my_notifications_in_my_language_and_opening_one_marks_i
     assert 'data-testid="inbox-link"' in html and ">1</span>" in html  # the unread count in the header
 
     notification = Notification.objects.get(recipient=council)
-    opened = client.get(reverse("notifications:open", args=[notification.pk]))
-    assert opened.status_code == 302
-    assert opened["Location"] == reverse("decisions:review_detail", args=[Review.objects.get(usecase=usecase).pk])
+    target = reverse("decisions:review_detail", args=[Review.objects.get(usecase=usecase).pk])
+    assert f'action="{reverse("notifications:open", args=[notification.pk])}"' in html  # opened by a POST form
+    followed = client.get(reverse("notifications:open", args=[notification.pk]))  # an address typed in: no write
+    assert (followed.status_code, followed["Location"]) == (302, target)
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    opened = Client(enforce_csrf_checks=True)
+    opened.force_login(council)
+    token = opened.get(reverse("notifications:inbox")).cookies["csrftoken"].value
+    response = opened.post(reverse("notifications:open", args=[notification.pk]), {"csrfmiddlewaretoken": token})
+    assert (response.status_code, response["Location"]) == (302, target)
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert ">1</span>" not in client.get(reverse("notifications:inbox")).content.decode()
@@ -152,7 +161,7 @@ def test_someone_elses_notification_is_not_found(make_usecase, reviewers, org, c
     _submit(make_usecase, django_capture_on_commit_callbacks, **WORKS_COUNCIL_FACTS)
     notification = Notification.objects.get(recipient=reviewers.works_council)
 
-    response = client_for(org.outsider).get(reverse("notifications:open", args=[notification.pk]))
+    response = client_for(org.outsider).post(reverse("notifications:open", args=[notification.pk]))
 
     assert response.status_code == 404
     notification.refresh_from_db()

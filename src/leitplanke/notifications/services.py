@@ -20,6 +20,7 @@ from django.db import IntegrityError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from leitplanke.common import clock
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 from leitplanke.common.transactions import write_atomic
 
@@ -137,9 +138,14 @@ def email_deliver(notification_id: int) -> str:
     return "sent"
 
 
+@write_atomic
 def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
-    """Mark the user's notifications (all, or those in ``ids``) as read; returns how many."""
+    """Mark the user's notifications (all, or those in ``ids``) as read; returns how many.
+
+    Reading is the recipient's own state, not a change of the company's data: like the delivery
+    log, it is kept on the notification row and not written to the audit trail.
+    """
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.now())

@@ -1,4 +1,4 @@
-"""The inbox: what Leitplanke told me, newest first; opening one marks it read."""
+"""The inbox: what Leitplanke told me, newest first; opening one (a POST) marks it read."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .content import content_for
-from .models import Notification
 from .selectors import notifications_visible_to
 from .services import notifications_mark_read
 
@@ -29,11 +28,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one of my notifications read and go where it points."""
+    """Go where one of my notifications points; opening it from the inbox (a POST) marks it read.
+
+    A GET (a bookmarked or shared address) only leads on: reading a page never writes.
+    """
     notification = get_object_or_404(notifications_visible_to(request.user), pk=pk)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    if request.method == "POST" and notification.read_at is None:
+        notifications_mark_read(user=request.user, ids=[notification.pk])
     link = notification.link
     if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
         return redirect(link)
