@@ -76,7 +76,7 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
     ids = [
         usecases.usecase_create(
             actor=org.member, title=f"Fall {n}", summary="Belege", unit=org.team, owner=org.member,
-            tools=[tool], status=Status.SUBMITTED if n % 2 else Status.DRAFT,
+            tools=[tool], submit=bool(n % 2),
             **COMPLETE_FACTS,
         ).pk
         for n in range(USECASES)

@@ -99,7 +99,8 @@ def make_usecase(org: Org) -> Callable[..., UseCase]:
             **COMPLETE_FACTS,
         }
         values.update(fields)
-        return services.usecase_create(actor=values["owner"], **values)
+        submit = values.pop("status") == Status.SUBMITTED
+        return services.usecase_create(actor=values["owner"], submit=submit, **values)
 
     return make
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
@@ -22,12 +21,13 @@ from leitplanke.usecases.models import Stage, Status, UseCase
 
 from . import notices, selectors
 from .models import ApprovalScope, Obligation, ObligationStatus, ReviewStatus
-from .services import _locked, _set_status, _verdict, usecase_reroute
+from .services import usecase_reroute, usecase_route
+from .transitions import Cause, usecase_locked, usecase_transition, usecase_verdict
 
 
 def _refused_by_rules(usecase: UseCase) -> DomainError:
     """Why the rules do not let the use case go on, named for its owner."""
-    verdict = _verdict(usecase)
+    verdict = usecase_verdict(usecase)
     if verdict.decision == "blocked":
         return DomainError(_("Under the current rules this use case is blocked in that stage; see its verdict."),
                            code="rules")
@@ -48,7 +48,7 @@ def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_ver
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
     from leitplanke.usecases.selectors import can_edit
 
-    usecase = _locked(usecase)
+    usecase = usecase_locked(usecase)
     if not can_edit(actor, usecase):
         raise PermissionDenied(_("Only the owning unit moves its use case on."))
     check_version(usecase, expected_version)
@@ -90,13 +90,9 @@ def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
     from leitplanke.guardrails.services import verdict_refresh
     from leitplanke.usecases import search
 
-    before = {"stage": usecase.stage}
-    usecase.stage = stage
-    usecase.version += 1
-    usecase.save(update_fields=["stage", "version", "updated_at"])
+    usecase_transition(actor=actor, usecase=usecase, cause=Cause.MOVE, stage=stage,
+                       action="decisions.usecase.stage_moved")
     search.usecase_index(usecase)
-    event_record(actor=actor, action="decisions.usecase.stage_moved", target=usecase, before=before,
-                 after={"stage": stage})
     if stage != Stage.RETIRED:
         verdict_refresh(usecase=usecase, actor=actor)
         usecase = usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
@@ -118,27 +114,32 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     The owner (and the unit's lead) are told; the owner checks the answers and submits it again.
     Returns whether it expired now (``False``: not approved, retired, or still valid).
     """
-    usecase = _locked(usecase)
+    usecase = usecase_locked(usecase)
     if usecase.status != Status.APPROVED or usecase.stage == Stage.RETIRED:
         return False
     approval = selectors.current_approval(usecase)
     if approval is None or approval.expires_on is None or approval.expires_on >= (today or timezone.localdate()):
         return False
-    before = {"status": usecase.status}
-    _set_status(usecase, Status.EXPIRED)
-    event_record(actor=actor, action="decisions.usecase.expired", target=usecase, before=before,
-                 after={"status": usecase.status, "expires_on": approval.expires_on.isoformat()})
+    usecase_transition(actor=actor, usecase=usecase, cause=Cause.EXPIRE, to=Status.EXPIRED,
+                       action="decisions.usecase.expired", after={"expires_on": approval.expires_on.isoformat()})
     notices.recertification_due(usecase, approval.expires_on, expired=True)
     return True
 
 
+@write_atomic
 def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Ask for production when the rules want more for it than for the pilot: a new submission in
     the stage production, which goes the way its verdict names (reviews, then the team lead)."""
-    from leitplanke.usecases import services as usecases
+    from leitplanke.guardrails.services import verdict_refresh
+    from leitplanke.usecases import search
 
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
         raise DomainError(_("Only an approved use case that is not in production yet is submitted for it."),
                           code="state")
-    return usecases.usecase_update(actor=actor, usecase=usecase, expected_version=expected_version,
-                                   stage=Stage.PRODUCTION, status=Status.SUBMITTED)
+    usecase = usecase_locked(usecase)
+    check_version(usecase, expected_version)
+    usecase_transition(actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, stage=Stage.PRODUCTION,
+                       action="usecase.submitted", snapshot=True)
+    search.usecase_index(usecase)
+    verdict_refresh(usecase=usecase, actor=actor)
+    return usecase_route(actor=actor, usecase=usecase, bump_version=False)

@@ -29,44 +29,12 @@ from leitplanke.usecases.models import Status, UseCase
 from leitplanke.webhooks import payloads as webhook
 from leitplanke.webhooks.services import event_emit
 
-from . import notices, selectors
+from . import notices, selectors, transitions
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
+from .transitions import Cause, usecase_locked, usecase_transition, usecase_verdict
 
 #: States in which a use case is on its way to a decision or decided, so a verdict change matters.
-UNDER_DECISION = frozenset({Status.BLOCKED, Status.IN_REVIEW, Status.AWAITING_APPROVAL, Status.APPROVED})
-
-
-def _locked(usecase: UseCase) -> UseCase:
-    return UseCase.objects.select_for_update(of=("self",)).select_related("unit").get(pk=usecase.pk)
-
-
-def _verdict(usecase: UseCase) -> Verdict:
-    verdict = Verdict.objects.filter(usecase=usecase).select_related("bundle").defer("bundle__files").first()
-    if verdict is None:  # every submitted use case has one; a missing one is a bug, not bad input
-        raise DomainError(_("This use case has no guardrail verdict yet."))
-    return verdict
-
-
-def _set_status(
-    usecase: UseCase, status: str, *, actor: Any = None, digest: str | None = None, bump_version: bool = True
-) -> None:
-    """Store the use case's new status; one that waits for the lead's approval tells the approvers,
-    except ``actor`` (a lead who submits their own use case sees at once that it waits for them)."""
-    fields = ["status", "version", "decided_at"]
-    if status in (Status.APPROVED, Status.REJECTED):
-        if usecase.status != status or usecase.decided_at is None:
-            usecase.decided_at = timezone.now()
-    elif status != Status.EXPIRED:  # an expired approval was still a decision, when it was made
-        usecase.decided_at = None
-    usecase.status = status
-    if bump_version:
-        usecase.version += 1
-    if digest is not None:
-        usecase.decision_digest = digest
-        fields.append("decision_digest")
-    usecase.save(update_fields=[*fields, "updated_at"])
-    if status == Status.AWAITING_APPROVAL:
-        notices.approval_waiting(actor, usecase)
+UNDER_DECISION = transitions.UNDER_DECISION
 
 
 def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
@@ -110,8 +78,8 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     Called in the transaction that submits the use case (``usecases.services.usecase_submit``);
     ``bump_version=False`` when that service counted the version up already.
     """
-    usecase = _locked(usecase)
-    verdict = _verdict(usecase)
+    usecase = usecase_locked(usecase)
+    verdict = usecase_verdict(usecase)
     open_reviews = list(Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).select_related("usecase"))
     _cancel(actor, open_reviews)  # a review of an earlier submission decides nothing any more
     usecase.submission += 1
@@ -132,26 +100,26 @@ def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened
     ``cancelled`` (a list, also if empty) marks a reroute: the event then says which reviews the
     changed verdict added and which it made unnecessary, for the use case's page.
     """
-    before = {"status": usecase.status}
     change = {} if cancelled is None else {
         "rerouted": True,
         "reviews_added": [review.role for review in opened],
         "reviews_cancelled": [review.role for review in cancelled],
     }
-    _set_status(usecase, status, actor=actor, digest=verdict.summary_digest, bump_version=bump_version)
-    event_record(
+    usecase_transition(
         actor=actor,
+        usecase=usecase,
+        cause=Cause.ROUTE if cancelled is None else Cause.REROUTE,
+        to=status,
         action="decisions.usecase.routed",
-        target=usecase,
-        before=before,
         after={
-            "status": usecase.status,
             "submission": usecase.submission,
             "risk_class": verdict.risk_class,
             "decision": verdict.decision,
             "reviews": [review.role for review in opened],
             **change,
         },
+        digest=verdict.summary_digest,
+        bump_version=bump_version,
     )
 
 
@@ -163,10 +131,10 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
     approved if no new review is needed; otherwise it goes back into review. Nothing happens for a
     use case that is not on its way to a decision or whose verdict is the one it follows.
     """
-    usecase = _locked(usecase)
+    usecase = usecase_locked(usecase)
     if usecase.status not in UNDER_DECISION:
         return usecase
-    verdict = _verdict(usecase)
+    verdict = usecase_verdict(usecase)
     if verdict.summary_digest == usecase.decision_digest:
         return usecase
     required = [] if verdict.decision == "blocked" else list(verdict.summary.get("reviews", []))
@@ -182,7 +150,8 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
     opened = [_open_review(actor, usecase, role) for role in required if role not in standing]
     reviews = [*standing.values(), *opened]
     status = _status_for(verdict, reviews)
-    if usecase.status == Status.APPROVED and status == Status.AWAITING_APPROVAL:
+    stands = usecase.status == Status.APPROVED and transitions.approval_stands(usecase)
+    if status == Status.AWAITING_APPROVAL and stands:
         status = Status.APPROVED  # nothing new to review: the approval stands under the new verdict
     _move(actor, usecase, verdict, status, opened=opened, bump_version=bump_version, cancelled=unneeded)
     return usecase
@@ -241,7 +210,7 @@ def review_decide(
         raise DomainError(_("Please explain your decision to the owner."), field="comment")
     if needs_conditions and not conditions:
         raise DomainError(_("Please state the conditions."), field="conditions")
-    usecase = _locked(review.usecase)
+    usecase = usecase_locked(review.usecase)
     review = Review.objects.select_for_update(of=("self",)).select_related("unit", "usecase").get(pk=review.pk)
     if not selectors.can_decide_review(actor, review):
         raise PermissionDenied(_("This review is routed to other reviewers."))
@@ -261,23 +230,23 @@ def review_decide(
     review.decided_at = timezone.now()
     review.version += 1
     review.save()
-    event_record(
-        actor=actor, action="decisions.review.decided", target=usecase, before=before, after=review.audit_snapshot()
+    others = list(
+        Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exclude(pk=review.pk).select_related("usecase")
     )
+    status = {ReviewStatus.REJECTED: Status.REJECTED, ReviewStatus.CHANGES_REQUESTED: Status.CHANGES_REQUESTED}.get(
+        ReviewStatus(outcome), None if others else Status.AWAITING_APPROVAL
+    )
+    if status is None:  # other reviews still open: the use case stays in review
+        event_record(actor=actor, action="decisions.review.decided", target=usecase, before=before,
+                     after=review.audit_snapshot())
+    else:  # the decision moves the use case on: one event says both
+        usecase_transition(actor=actor, usecase=usecase, cause=Cause.REVIEW, to=status,
+                           action="decisions.review.decided", before=before, after=review.audit_snapshot())
     notices.review_decided(actor, review)
     if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS:
         _condition_open(actor, usecase, review)
     if outcome in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
-        others = list(
-            Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exclude(pk=review.pk).select_related(
-                "usecase"
-            )
-        )
-        _cancel(actor, others)
-        status = Status.REJECTED if outcome == ReviewStatus.REJECTED else Status.CHANGES_REQUESTED
-        _set_status(usecase, status, actor=actor)
-    elif not Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).exists():
-        _set_status(usecase, Status.AWAITING_APPROVAL, actor=actor)
+        _cancel(actor, others)  # the submission ended: the other reviews decide nothing any more
     return review
 
 
@@ -294,17 +263,17 @@ def usecase_approve(
     """
     if scope not in ApprovalScope.values:
         raise DomainError(_("Choose what the approval allows."), field="scope")
-    usecase = _locked(usecase)
+    usecase = usecase_locked(usecase)
     check_version(usecase, expected_version)
     if usecase.status != Status.AWAITING_APPROVAL:
         raise DomainError(_("This use case is not waiting for an approval."), code="state")
     level = selectors.approval_level(usecase)
-    if level.unit is None or not level.allows(actor):
+    if level.unit is None or not level.allows(actor):  # checked by the transition too; first, before a reroute
         raise PermissionDenied(_("Only the team lead responsible under the guardrails approves this use case."))
     rerouted = usecase_reroute(actor=actor, usecase=usecase)
     if rerouted.status != Status.AWAITING_APPROVAL:
         return rerouted
-    verdict = _verdict(usecase)
+    verdict = usecase_verdict(usecase)
     approval = Approval.objects.create(
         usecase=usecase,
         submission=usecase.submission,
@@ -317,15 +286,8 @@ def usecase_approve(
         approved_at=timezone.now(),
         expires_on=selectors.approval_expiry(verdict.risk_class),
     )
-    before = {"status": usecase.status}
-    _set_status(usecase, Status.APPROVED)
-    event_record(
-        actor=actor,
-        action="decisions.usecase.approved",
-        target=usecase,
-        before=before,
-        after={"status": usecase.status, **approval.audit_snapshot()},
-    )
+    usecase_transition(actor=actor, usecase=usecase, cause=Cause.APPROVE, to=Status.APPROVED,
+                       action="decisions.usecase.approved", after=approval.audit_snapshot())
     _obligations_open(actor, usecase, verdict)
     notices.usecase_approved(actor, usecase)
     return usecase

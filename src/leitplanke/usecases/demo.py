@@ -498,7 +498,7 @@ def load(*, actor: Any = None) -> dict[str, int]:
             unit=unit,
             owner=owner,
             stage=spec.stage,
-            status=spec.status,
+            submit=spec.status == Status.SUBMITTED,
             confidential=spec.confidential,
             expected_hours_per_month=Decimal(spec.hours) if spec.hours is not None else None,
             expected_euros_per_year=Decimal(spec.euros) if spec.euros is not None else None,

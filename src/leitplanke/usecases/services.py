@@ -17,10 +17,11 @@ from . import search
 from .facts import FACTS, FACTS_BY_NAME, UNSURE, check_fact_names
 from .models import SUBMITTABLE, WRITING, Stage, Status, UseCase
 
-#: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart).
+#: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart;
+#: ``status`` and ``stage`` change only as the lifecycle table of ``decisions.transitions`` allows).
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "summary", "problem", "unit", "owner", "stage", "status", "expected_hours_per_month",
+        "title", "summary", "problem", "unit", "owner", "expected_hours_per_month",
         "expected_euros_per_year", "expected_benefit", "confidential", "source", "source_id",
         *(fact.name for fact in FACTS),
     }
@@ -68,16 +69,24 @@ def usecase_create(
     actor: Any,
     tools: Iterable[Any] = (),
     contributors: Iterable[Any] = (),
+    submit: bool = False,
+    stage: str = Stage.IDEA,
     **fields: Any,
 ) -> UseCase:
-    """Register a use case (as a draft unless ``status`` says otherwise).
+    """Register a use case: a draft, or submitted at once with ``submit`` (every question answered).
 
-    The answers are keyword arguments by fact name; a name that is neither a field nor a question
-    is a :class:`DomainError` (``unknown_fact``) naming it, never dropped.
+    ``stage`` is how far the use case has come when it is registered (retired for a register's
+    old entries). The answers are keyword arguments by fact name; a name that is neither a field
+    nor a question is a :class:`DomainError` (``unknown_fact``) naming it, never dropped, and
+    ``status`` is refused (``lifecycle``): only the lifecycle moves it.
     """
+    _refuse_lifecycle_fields(fields)
     check_fact_names(set(fields) - EDITABLE_FIELDS)
+    if stage not in Stage.values:
+        raise DomainError(_("Choose a stage."), field="stage")
     _clean_facts(fields)
-    usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    status = Status.SUBMITTED if submit else Status.DRAFT
+    usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, status=status, stage=stage, **fields)
     _full_clean(usecase)
     _check_complete(usecase)
     usecase.save()
@@ -98,16 +107,28 @@ def usecase_update(
     expected_version: int | None = None,
     tools: Iterable[Any] | None = None,
     contributors: Iterable[Any] | None = None,
+    stage: str | None = None,
     **changes: Any,
 ) -> UseCase:
     """Change a use case; with ``expected_version``, someone else's change in between is a
     :class:`~leitplanke.common.errors.Conflict` instead of being overwritten. Answers as in
-    :func:`usecase_create`: an unknown name changes nothing and is a :class:`DomainError`."""
+    :func:`usecase_create`: an unknown name changes nothing and is a :class:`DomainError`.
+
+    ``stage`` is the stage the owning unit declares while the use case is not approved (or
+    retired); an approved one moves on only through ``decisions.lifecycle``. ``status`` is refused:
+    submitting is :func:`usecase_submit`, the rest is the decision workflow's."""
+    from leitplanke.decisions.transitions import Cause, transition_check
+
+    _refuse_lifecycle_fields(changes)
     check_fact_names(set(changes) - EDITABLE_FIELDS)
     _clean_facts(changes)
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
     check_version(usecase, expected_version)
-    _check_stage_change(usecase, changes)
+    if stage is not None and stage != usecase.stage:
+        if stage not in Stage.values:
+            raise DomainError(_("Choose a stage."), field="stage")
+        transition_check(actor=actor, usecase=usecase, cause=Cause.DECLARE, stage=stage)
+        changes["stage"] = stage  # recorded in this change's event, with the rest
     before = usecase.audit_snapshot()
     for field, value in changes.items():
         setattr(usecase, field, value)
@@ -123,28 +144,20 @@ def usecase_update(
         search.usecase_index(usecase)
         usecase.version += 1
         usecase.save(update_fields=["version"])
-        action = "usecase.submitted" if before["status"] != after["status"] == Status.SUBMITTED else "usecase.updated"
-        event_record(actor=actor, action=action, target=usecase, before=before, after=after)
+        event_record(actor=actor, action="usecase.updated", target=usecase, before=before, after=after)
         if any(before.get(name) != after.get(name) for name in VERDICT_INPUTS):
             verdict_refresh(usecase=usecase, actor=actor)
         usecase = _follow_decision(actor, usecase, before_status=str(before["status"]))
     return usecase
 
 
-def _check_stage_change(usecase: UseCase, changes: dict[str, Any]) -> None:
-    """An approved use case moves into pilot or production only through ``decisions.lifecycle``,
-    which checks the approval's scope, the blocking obligations and the current rules first."""
-    stage = changes.get("stage", usecase.stage)
-    if (
-        usecase.status == Status.APPROVED
-        and changes.get("status", Status.APPROVED) == Status.APPROVED
-        and stage != usecase.stage
-        and stage != Stage.RETIRED
-    ):
+def _refuse_lifecycle_fields(values: dict[str, Any]) -> None:
+    """``status`` is never set by a caller: it follows from submitting, the rules and the decisions."""
+    if "status" in values:
         raise DomainError(
-            _("An approved use case moves into pilot or production with the buttons on its page, so that the "
-              "rules can check it first."),
-            field="stage",
+            _("The status of a use case cannot be set directly: it changes when the use case is submitted, "
+              "reviewed, approved or expires."),
+            field="status", code="lifecycle",
         )
 
 
@@ -180,10 +193,15 @@ def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None
     else a :class:`DomainError` names the first open question and nothing changes. The verdict then
     sets the way: blocked, the team lead's approval, or reviews first (``decisions.usecase_route``)."""
     from leitplanke.decisions import services as decisions
+    from leitplanke.decisions.transitions import Cause, usecase_transition
 
     if usecase.status not in SUBMITTABLE:
         raise DomainError(_("This use case is already on its way to a decision."), code="state")
+    usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
+    check_version(usecase, expected_version)
     if usecase.status == Status.SUBMITTED:  # registered before decisions existed: start the way now
-        check_version(usecase, expected_version)
         return decisions.usecase_route(actor=actor, usecase=usecase)
-    return usecase_update(actor=actor, usecase=usecase, expected_version=expected_version, status=Status.SUBMITTED)
+    usecase_transition(actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED,
+                       action="usecase.submitted", snapshot=True)
+    search.usecase_index(usecase)
+    return decisions.usecase_route(actor=actor, usecase=usecase, bump_version=False)

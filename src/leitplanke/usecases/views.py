@@ -89,7 +89,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             usecase = services.usecase_create(
-                actor=request.user, owner=request.user, status=Status.DRAFT, **form.changes()
+                actor=request.user, owner=request.user, **form.changes()
             )
         except DomainError as exc:
             form.add_domain_error(exc)

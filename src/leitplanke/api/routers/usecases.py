@@ -403,12 +403,11 @@ def usecase_create(request: HttpRequest, payload: UseCaseIn) -> HttpResponse:
     data = payload.model_dump(exclude={"submit"})
     data["facts"] = payload.facts.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
     arguments = _service_arguments(user, data)
-    status = Status.SUBMITTED if payload.submit else Status.DRAFT
     if payload.submit:
         facts = {name: value for name, value in arguments.items() if name in _FACT_PLACES}
         _require_complete(UseCase(**facts), place="body.facts")
     with body_fields(_FACT_PLACES):
-        usecase = services.usecase_create(actor=user, owner=user, status=status, **arguments)
+        usecase = services.usecase_create(actor=user, owner=user, submit=payload.submit, **arguments)
     response = _usecase_response(request, usecase.pk, status=201)
     response["Location"] = f"{request.path.rstrip('/')}/{usecase.pk}"
     return response

@@ -20,7 +20,7 @@ from leitplanke.org import services as org_services
 from leitplanke.org.models import OrgUnit, UnitKind
 
 from ...facts import FACTS, FACTS_BY_NAME, UNSURE
-from ...models import Stage, Status, UseCase
+from ...models import Stage, UseCase
 from ...services import REQUIRED_ON_SUBMIT, usecase_create, usecase_update
 
 #: Larger files are refused before they are read (the largest public register is about 3 MB).
@@ -394,8 +394,8 @@ def _apply_row(
     said = {name: resolve(value) if isinstance(value, NewUnit) else value for name, value in row.said.items()}
     if row.existing is None:
         values = {"stage": Stage.IDEA, **row.defaults, **said}
-        values.setdefault("status", Status.SUBMITTED if complete(values) else Status.DRAFT)
-        usecase = usecase_create(actor=actor, tools=row.tools or (), source=source, source_id=row.source_id, **values)
+        usecase = usecase_create(actor=actor, tools=row.tools or (), source=source, source_id=row.source_id,
+                                 submit=complete(values), **values)
         written.created.append(usecase.pk)
         return
     changes = {name: said[name] for name in row.changes}
