@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from leitplanke.accounts.models import User
 from leitplanke.api import services as api_services
 from leitplanke.api.main import api
 from leitplanke.api.models import Scope
@@ -59,14 +60,20 @@ def test_every_operation_of_the_schema_has_a_row() -> None:
 class World:
     """The company of the matrix (the registry's ``Org``, plus a lead of Marketing) and its objects."""
 
-    def __init__(self, org: Org, make_usecase: Any, tools: dict[str, Any]) -> None:
+    def __init__(self, org: Org, make_usecase: Any, tools: dict[str, Any], other_lead: Any) -> None:
         self.org = org
         self.tools = tools
         self._make_usecase = make_usecase
-        self.other_lead = PersonFactory(username="mara.marketinglead", display_name="Mara Marketing")
-        org.marketing.lead = self.other_lead
+        self.other_lead = other_lead
+
+    @staticmethod
+    def add_other_lead(org: Org) -> Any:
+        """Marketing's lead, who leads a unit but not the owning one."""
+        other_lead = PersonFactory(username="mara.marketinglead", display_name="Mara Marketing")
+        org.marketing.lead = other_lead
         org.marketing.save(update_fields=["lead"])
-        org_services.membership_add(actor=None, person=self.other_lead, unit=org.marketing)
+        org_services.membership_add(actor=None, person=other_lead, unit=org.marketing)
+        return other_lead
 
     def person(self, viewer: str) -> Any:
         return self.other_lead if viewer == "other_lead" else self.org.viewer(viewer)
@@ -91,9 +98,18 @@ class World:
         return str(response["ETag"])
 
 
+@pytest.fixture(scope="module")
+def _kept_other_lead(module_data, _kept_org) -> Any:
+    """Marketing's lead, added once to the company that the module's tests share."""
+    return module_data.keep(lambda: World.add_other_lead(_kept_org))
+
+
 @pytest.fixture
-def world(org, make_usecase, tools) -> World:
-    return World(org, make_usecase, tools)
+def world(org, make_usecase, tools, _kept_other_lead) -> World:
+    """The company (built once for the whole matrix); each row's call is rolled back after it."""
+    if _kept_other_lead is None:
+        return World(org, make_usecase, tools, World.add_other_lead(org))
+    return World(org, make_usecase, tools, User.objects.get(pk=_kept_other_lead.pk))
 
 
 def _call(client: Client, method: str, call: matrix.Call) -> Any:

@@ -29,6 +29,8 @@ from leitplanke.api import services as api_services
 from leitplanke.api.main import api
 from leitplanke.api.models import Scope
 
+from ..profiles import examples
+
 pytestmark = pytest.mark.django_db
 
 #: The examples and fuzzing phases; the coverage phase (every boundary of every parameter) would
@@ -82,6 +84,6 @@ def caller_headers(request, org, make_usecase, tools) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_its_schema(case: Any, caller_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=caller_headers, checks=CHECKS)

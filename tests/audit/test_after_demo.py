@@ -13,9 +13,8 @@ from .support import run_sql, swap_seq
 
 
 @pytest.fixture
-def demo(db) -> int:
-    """The demo company, loaded through the services; returns the number of events."""
-    call_command("demo", password="Demo-Passwort-Test-1", stdout=StringIO())
+def demo(demo_company) -> int:
+    """The demo company, loaded through the services (once for this module); returns the number of events."""
     return Event.objects.count()
 
 

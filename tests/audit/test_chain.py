@@ -18,11 +18,13 @@ from leitplanke.audit import chain
 from leitplanke.audit.models import Event
 from leitplanke.audit.services import event_record, verify
 
+from ..profiles import examples
+
 # No example database: nothing is written into the working tree.
 pure = settings(database=None)
 on_database = settings(
     database=None,
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

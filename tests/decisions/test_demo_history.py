@@ -32,8 +32,8 @@ def _demo() -> str:
 
 
 @pytest.fixture
-def demo() -> None:
-    _demo()
+def demo(demo_company) -> None:
+    """The demo company, loaded once for this module; each test's changes are rolled back."""
 
 
 def _times() -> dict[str, list[tuple[object, ...]]]:

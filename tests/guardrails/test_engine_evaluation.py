@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from leitplanke.guardrails.engine import Evaluator, InputInvalid, contract, normalise_input, parse_bundle
 
+from ..profiles import examples
 from .support import OFFICE, case, default_evaluator, tool
 from .test_engine_bundle import bundle, rule
 
@@ -163,7 +164,7 @@ _FAST = Evaluator(default_evaluator().bundle)
 _PLAIN = Evaluator(default_evaluator().bundle, memo=False)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts=_facts(), tools=_TOOLS, stage=st.sampled_from(contract.STAGES))
 def test_the_speed_ups_never_change_a_verdict(facts: dict[str, Any], tools: list[dict[str, Any]], stage: str) -> None:
     # Given any valid input, the engine with its memory gives exactly the verdict of evaluating

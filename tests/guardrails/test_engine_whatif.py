@@ -20,6 +20,7 @@ from leitplanke.guardrails.engine import (
     what_if,
 )
 
+from ..profiles import examples
 from .support import case, default_evaluator
 from .test_engine_evaluation import _TOOLS, _facts
 
@@ -87,7 +88,7 @@ def test_the_shortcut_only_evaluates_the_rules_that_changed() -> None:
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts=_facts(), tools=_TOOLS, stage=st.sampled_from(["idea", "pilot", "production", "retired"]))
 def test_the_shortcut_gives_exactly_the_verdicts_of_a_full_evaluation(
     variant: str, facts: dict[str, Any], tools: list[dict[str, Any]], stage: str

@@ -12,6 +12,7 @@ from leitplanke.guardrails.engine.bundle import MAX_COST, default_folder, strip_
 from leitplanke.guardrails.engine.sandbox import Pool, Stopped
 from leitplanke.guardrails.engine.testing import smoke_inputs
 
+from ..profiles import examples
 from .hostile import GUARDED_EXPONENTIAL, HOSTILE, RAW_STRING_BYPASS, RULE_ID, hostile_bundle
 from .test_engine_bundle import MINIMAL_HEAD, bundle, problems_of, rule
 
@@ -23,7 +24,7 @@ _BODY = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(_PREFIXES), st.sampled_from(_QUOTES), _BODY, st.sampled_from(_QUOTES),
        st.sampled_from(["", " + 'z'", " == x", "\\", '"', " || true"]))
 def test_the_reader_ends_every_string_where_cel_does(prefix, opening, body, closing, tail) -> None:

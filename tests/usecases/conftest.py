@@ -11,9 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from leitplanke.accounts.models import User
 from leitplanke.catalog.models import Tool
 from leitplanke.org import services as org_services
-from leitplanke.org.models import Role
+from leitplanke.org.models import OrgUnit, Role
 from leitplanke.usecases import services
 from leitplanke.usecases.models import Status, UseCase
 
@@ -55,6 +56,22 @@ class Org:
             org_services.role_assign(actor=None, person=person, role=role)
             self.role_holders[str(role)] = person
 
+    def fresh(self) -> Org:
+        """The same company read again from the database: new objects, as a test of their own would have.
+
+        A test that changes its objects in memory (or in a transaction that is rolled back) then
+        leaves nothing behind for the next test.
+        """
+        again = Org.__new__(Org)
+        units = OrgUnit.objects.in_bulk([self.company.pk, self.finance.pk, self.team.pk, self.marketing.pk])
+        people = User.objects.in_bulk([self.lead.pk, self.member.pk, self.outsider.pk,
+                                       *(person.pk for person in self.role_holders.values())])
+        for name, value in vars(self).items():
+            if isinstance(value, OrgUnit | User):
+                setattr(again, name, (units if isinstance(value, OrgUnit) else people)[value.pk])
+        again.role_holders = {role: people[person.pk] for role, person in self.role_holders.items()}
+        return again
+
     def viewer(self, kind: str) -> Any:
         """The person for a viewer kind of the authorization matrix (``None``: anonymous)."""
         if kind == "anonymous":
@@ -64,12 +81,11 @@ class Org:
 
 
 @pytest.fixture
-def org(db) -> Org:
-    return Org()
+def org(_kept_org, db) -> Org:
+    return _kept_org.fresh() if _kept_org is not None else Org()
 
 
-@pytest.fixture
-def tools(db) -> dict[str, Tool]:
+def make_tools() -> dict[str, Tool]:
     """Three catalogue tools: approved, approved with conditions, not allowed."""
     specs = [
         ("Enterprise-Chat", "approved", "confidential", True),
@@ -83,6 +99,15 @@ def tools(db) -> dict[str, Tool]:
         )
         for name, status, classification, personal in specs
     }
+
+
+@pytest.fixture
+def tools(_kept_tools, db) -> dict[str, Tool]:
+    """Three catalogue tools: approved, approved with conditions, not allowed."""
+    if _kept_tools is None:
+        return make_tools()
+    fresh = Tool.objects.in_bulk([tool.pk for tool in _kept_tools.values()])
+    return {name: fresh[tool.pk] for name, tool in _kept_tools.items()}
 
 
 @pytest.fixture

@@ -15,12 +15,13 @@ from leitplanke.usecases import search, selectors, services, views
 from leitplanke.usecases.models import UseCase
 
 from ..factories import UnitFactory
+from ..profiles import examples
 
 pytestmark = pytest.mark.django_db
 
 # No example database: nothing is written into the working tree.
 on_database = settings(
-    database=None, max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    database=None, max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 

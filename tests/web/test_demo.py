@@ -30,8 +30,7 @@ def _counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in (User, OrgUnit, Membership, RoleAssignment))
 
 
-def test_the_demo_company_has_its_departments_teams_people_and_every_role() -> None:
-    _demo()
+def test_the_demo_company_has_its_departments_teams_people_and_every_role(demo_company) -> None:
 
     assert set(OrgUnit.objects.filter(kind="department").values_list("name", flat=True)) == DEPARTMENTS
     assert 10 <= OrgUnit.objects.filter(kind="team").count() <= 16
@@ -41,15 +40,14 @@ def test_the_demo_company_has_its_departments_teams_people_and_every_role() -> N
     assert not OrgUnit.objects.exclude(kind="company").filter(lead__isnull=True).exists()
 
 
-def test_the_demo_prints_logins_that_work() -> None:
-    output = _demo()
+def test_the_demo_prints_logins_that_work(demo_company) -> None:
+    output = demo_company
 
     assert "nina.scholz" in output and "Demo-Passwort-Test-1" in output
     assert User.objects.get(username="nina.scholz").check_password("Demo-Passwort-Test-1")
 
 
-def test_loading_the_demo_twice_duplicates_nothing() -> None:
-    _demo()
+def test_loading_the_demo_twice_duplicates_nothing(demo_company) -> None:
     counts = _counts()
     events = Event.objects.count()
 
@@ -61,8 +59,7 @@ def test_loading_the_demo_twice_duplicates_nothing() -> None:
             "0 approvals new") in output
 
 
-def test_the_demo_is_recorded_in_an_intact_audit_trail() -> None:
-    _demo()
+def test_the_demo_is_recorded_in_an_intact_audit_trail(demo_company) -> None:
     out = StringIO()
 
     call_command("audit", "verify", stdout=out)
@@ -73,7 +70,9 @@ def test_the_demo_is_recorded_in_an_intact_audit_trail() -> None:
 
 @override_settings(PRODUCTION=True)
 def test_the_demo_refuses_production_mode() -> None:
+    people = User.objects.count()
+
     with pytest.raises(CommandError, match="production"):
         _demo()
 
-    assert User.objects.count() == 0
+    assert User.objects.count() == people
