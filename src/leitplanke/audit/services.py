@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import DatabaseError, models
 
 from leitplanke.common import clock
+from leitplanke.common.dbhealth import integrity_problems
 from leitplanke.common.transactions import write_atomic
 
 from . import chain
@@ -97,6 +98,8 @@ class VerifyResult:
     head_seq: int
     head_hash: str
     problem: ChainProblem | None
+    #: False when the event table itself could not be read or is damaged: then nothing is proven.
+    readable: bool = True
 
     @property
     def ok(self) -> bool:
@@ -122,8 +125,28 @@ def verify(*, expected_head: tuple[int, str] | None = None) -> VerifyResult:
     """Recompute the whole chain; report the first altered, missing or misplaced event.
 
     With ``expected_head`` (a sequence number and hash kept outside the database) a chain whose
-    newest events were cut off is caught too.
+    newest events were cut off is caught too. A damaged or unreadable event table is reported as
+    such (``readable`` false): a damaged table can hand out fewer rows without any error, so the
+    database's own check of the table comes first.
     """
+    problems = integrity_problems(table=Event._meta.db_table)
+    if problems:
+        return _unreadable("; ".join(problems[:3]))
+    try:
+        return _verify_rows(expected_head)
+    except DatabaseError as exc:
+        return _unreadable(str(exc))
+
+
+def _unreadable(reason: str) -> VerifyResult:
+    return VerifyResult(
+        checked=0, head_seq=0, head_hash="", readable=False,
+        problem=ChainProblem(0, f"the audit trail cannot be read, the database is damaged: {reason}"),
+    )  # fmt: skip
+
+
+def _verify_rows(expected_head: tuple[int, str] | None) -> VerifyResult:
+    """Recompute the chain from the rows (see :func:`verify`)."""
     fields = (
         "seq",
         "created_at",

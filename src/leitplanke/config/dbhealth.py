@@ -22,42 +22,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
-from django.db import DatabaseError, connections
+
+from leitplanke.common.dbhealth import integrity_problems
 
 logger = logging.getLogger(__name__)
-
-#: At most this many problems are read from SQLite's check (the first ones say enough).
-MAX_PROBLEMS = 20
-
-
-def integrity_problems(using: str = "default", *, table: str | None = None) -> list[str]:
-    """What is damaged in the database (empty when it is intact); an unreadable database is a problem too.
-
-    With ``table``, SQLite checks that table and its indexes thoroughly (``integrity_check``),
-    otherwise the whole file quickly (``quick_check``).
-    """
-    connection = connections[using]
-    try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                if table is None:
-                    cursor.execute(f"PRAGMA quick_check({MAX_PROBLEMS})")
-                else:
-                    quoted = connection.ops.quote_name(table)
-                    cursor.execute(f"PRAGMA integrity_check({quoted})")
-                rows = [str(row[0]) for row in cursor.fetchall()]
-                return [] if rows == ["ok"] else rows[:MAX_PROBLEMS]
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT checksum_failures FROM pg_stat_database WHERE datname = current_database()"
-                )
-                row = cursor.fetchone()
-                failures = row[0] if row else None
-                return [f"{failures} data checksum failures"] if failures else []
-            cursor.execute("SELECT 1")
-            return []
-    except DatabaseError as exc:
-        return [f"the database cannot be read: {exc}"]
 
 
 class _Cached:

@@ -114,6 +114,7 @@ class VerifyOut(Schema):
     """What the chain check found (the same as ``leitplanke audit verify``)."""
 
     ok: bool
+    readable: bool = Field(description="False when the event table is damaged or unreadable: nothing is proven then.")
     checked: int = Field(description="Events found intact before the first problem (all of them when ok).")
     head_seq: int
     head_hash: str
@@ -213,6 +214,7 @@ def chain_verify(request: HttpRequest, filters: Query[VerifyFilters]) -> dict[st
     problem = result.problem
     return {
         "ok": result.ok,
+        "readable": result.readable,
         "checked": result.checked,
         "head_seq": result.head_seq,
         "head_hash": result.head_hash,

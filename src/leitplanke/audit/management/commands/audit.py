@@ -8,9 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from leitplanke.audit.models import Event
 from leitplanke.audit.services import chain_head, parse_head, verify
-from leitplanke.config.dbhealth import integrity_problems
 
 
 class Command(BaseCommand):
@@ -30,7 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "head":
-            seq, digest = chain_head()
+            try:
+                seq, digest = chain_head()
+            except DatabaseError as exc:
+                raise CommandError(f"Audit trail UNREADABLE: {exc}. Restore the last backup.") from exc
             self.stdout.write(f"{seq}:{digest}")
             return
         expected = None
@@ -39,20 +40,12 @@ class Command(BaseCommand):
             expected = parse_head(options["head"])
             if expected is None:
                 raise CommandError("--head must look like SEQ:HASH, e.g. 42:<64 hex digits>.")
-        # A damaged table can hand out fewer rows without any error: check it before trusting a read.
-        problems = integrity_problems(table=Event._meta.db_table)
-        if problems:
+        result = verify(expected_head=expected)
+        if not result.readable:
             raise CommandError(
-                "Audit trail UNREADABLE: the database holding it is damaged ("
-                + "; ".join(problems[:3])
-                + "). Nothing can be said about its integrity; restore the last backup."
+                f"Audit trail UNREADABLE: {result.problem.reason if result.problem else ''}. "
+                "Nothing can be said about its integrity; restore the last backup."
             )
-        try:
-            result = verify(expected_head=expected)
-        except DatabaseError as exc:
-            raise CommandError(
-                f"Audit trail UNREADABLE: {exc}. Nothing can be said about its integrity; restore the last backup."
-            ) from exc
         if result.problem is not None:
             raise CommandError(
                 f"Audit trail BROKEN at event #{result.problem.seq}: {result.problem.reason}. "
