@@ -2,6 +2,31 @@
 # shellcheck shell=bash
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Phases and their wall-clock times: 'phase NAME' ends the running phase and starts NAME;
+# 'phase_record NAME SECONDS' adds one measured elsewhere; 'phase_report' prints the table.
+PHASE_NAMES=()
+PHASE_SECONDS=()
+PHASE_CURRENT=""
+PHASE_STARTED=0
+SCRIPT_STARTED=$(date +%s)
+phase() {
+  local now
+  now=$(date +%s)
+  if [ -n "$PHASE_CURRENT" ]; then phase_record "$PHASE_CURRENT" $((now - PHASE_STARTED)); fi
+  PHASE_CURRENT="$1"
+  PHASE_STARTED=$now
+}
+phase_record() { PHASE_NAMES+=("$1"); PHASE_SECONDS+=("$2"); }
+phase_report() {
+  phase ""
+  local i
+  printf '\033[1m==> Time per phase\033[0m\n'
+  for i in "${!PHASE_NAMES[@]}"; do
+    printf '  %-40s %4ds\n' "${PHASE_NAMES[$i]}" "${PHASE_SECONDS[$i]}"
+  done
+  printf '  %-40s %4ds\n' "total" $(($(date +%s) - SCRIPT_STARTED))
+}
 fail() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
 
 # Run a command as root (directly, or through sudo when available).

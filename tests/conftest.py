@@ -3,6 +3,7 @@ built once per module, and the compiled translations."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -34,10 +35,47 @@ def pytest_configure(config: pytest.Config) -> None:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # other test runs may be reading the old file
         try:
-            subprocess.run(["msgfmt", "--check", "--output-file", str(mo), str(po)], check=True)
+            subprocess.run(["msgfmt", "--check", "--output-file", str(partial), str(po)], check=True)
         except FileNotFoundError:
             raise pytest.UsageError("msgfmt is missing: install gettext (apt-get install gettext)") from None
+        except subprocess.CalledProcessError as error:
+            raise pytest.UsageError(f"{po} does not compile (msgfmt exit code {error.returncode})") from None
+        partial.replace(mo)
+
+
+#: The tests whose behaviour depends on the database: locks, concurrency, crashes, the audit guard's
+#: triggers, full-text search, batched imports, servers and workers on a real database file. They
+#: carry the ``both_databases`` mark; ``scripts/test`` runs them on SQLite too and everything on
+#: PostgreSQL. A path ending in ``/`` names a directory.
+BOTH_DATABASES = (
+    "tests/reliability/",
+    "tests/audit/test_chain.py",
+    "tests/audit/test_clock.py",
+    "tests/audit/test_concurrency.py",
+    "tests/audit/test_guard.py",
+    "tests/audit/test_verify.py",
+    "tests/api/test_token_use.py",
+    "tests/common/test_transactions.py",
+    "tests/common/test_write_order.py",
+    "tests/decisions/test_concurrency.py",
+    "tests/guardrails/test_refresh_crash.py",
+    "tests/notifications/test_worker.py",
+    "tests/usecases/test_import_batches.py",
+    "tests/usecases/test_search.py",
+    "tests/web/test_serve.py",
+    "tests/webhooks/test_recovery.py",
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by it
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.relative_to(ROOT).as_posix()
+        if any(path == name or (name.endswith("/") and path.startswith(name)) for name in BOTH_DATABASES):
+            item.add_marker(pytest.mark.both_databases)
 
 
 _current_test: dict[str, pytest.Item] = {}
