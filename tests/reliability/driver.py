@@ -67,7 +67,7 @@ from leitplanke.decisions.selectors import required_qualification
 from leitplanke.guardrails.services import bundle_ensure_active
 from leitplanke.literacy.models import Course
 from leitplanke.literacy.services import completion_record, course_create
-from leitplanke.org.services import membership_add, person_create, unit_create
+from leitplanke.org.services import membership_add, person_create, role_assign, unit_create
 
 count = int(__COUNT__)
 lead = person_create(actor=None, username="rel.lead", display_name="Reliability Lead", email="rel.lead@example.com")
@@ -88,8 +88,20 @@ for number in range(count):
     )
     membership_add(actor=None, person=person, unit=team)
     tokens.append(token_create(actor=None, user=person, name="reliability", scope="read-write").plain)
+# the hostile mode: AI governance (checks and publishes rules), and a second unit whose code the hostile
+# rules of tests/guardrails/hostile.py guard their costly part with, with one member
+governance = person_create(actor=None, username="rel.governance", display_name="Reliability AI governance",
+                           email="rel.governance@example.com", preferred_language="en")
+role_assign(actor=None, person=governance, role="ai_governance")
+guarded = unit_create(actor=None, code="mkt", name="Reliability marketing", kind="team", parent=department, lead=lead)
+member = person_create(actor=None, username="rel.member", display_name="Reliability member",
+                       email="rel.member@example.com", preferred_language="en")
+membership_add(actor=None, person=member, unit=guarded)
 print("RELIABILITY-SETUP " + json.dumps({
     "tokens": tokens, "unit": team.code, "lease": int(getattr(settings, "TASK_LEASE_SECONDS", 300)),
+    "governance": token_create(actor=None, user=governance, name="reliability", scope="read-write").plain,
+    "guarded_unit": guarded.code,
+    "member": token_create(actor=None, user=member, name="reliability", scope="read-write").plain,
 }))
 """
 
@@ -154,6 +166,8 @@ class Stack:
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     restarts: Counter[str] = field(default_factory=Counter)
+    #: Settings of this start on top of the driver's (the hostile mode lifts the static rule limits).
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
@@ -167,6 +181,7 @@ class Stack:
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
         return env
 
     def leitplanke(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -250,6 +265,13 @@ class Stack:
             self.start_worker()
             return f"background worker supervisor {victim}"
         return f"background worker child {victim}"
+
+    def restart(self, extra_env: dict[str, str]) -> None:
+        """Stop the server and the worker, then start both again with ``extra_env``."""
+        self.stop()
+        self.extra_env = dict(extra_env)
+        self.start_server()
+        self.start_worker()
 
     def stop(self) -> None:
         for process in (self.server, self.worker):
@@ -542,6 +564,9 @@ class Run:
     tokens: list[str]
     unit: str
     lease: int
+    governance: str = ""  # the token of AI governance
+    guarded_unit: str = ""  # the unit the hostile rules guard their costly part with
+    member: str = ""  # the token of that unit's member
 
     @classmethod
     def prepare(cls, *, kind: str, clients: int, postgres_url: str | None, lease: int, data_dir: Path) -> Run:
@@ -556,7 +581,10 @@ class Run:
         setup = json.loads(line.split(" ", 1)[1])
         stack.start_server()
         stack.start_worker()
-        return cls(database, stack, setup["tokens"], setup["unit"], setup["lease"])
+        return cls(
+            database, stack, setup["tokens"], setup["unit"], setup["lease"],
+            setup["governance"], setup["guarded_unit"], setup["member"],
+        )  # fmt: skip
 
     def close(self, *, keep: bool) -> None:
         self.stack.stop()
@@ -814,6 +842,296 @@ def load_failures(report: dict[str, Any]) -> list[str]:
     return failures
 
 
+# --- the hostile rules mode --------------------------------------------------------------------
+
+#: Answers of the background clients slower than this count against the acceptance of the hostile mode.
+HOSTILE_SLOW_SECONDS = 2.0
+
+
+def hostile_rules() -> Any:
+    """``tests/guardrails/hostile.py``: the hostile bundles of the guardrails' own tests (one definition)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.guardrails import hostile as rules
+
+    return rules
+
+
+class Background:
+    """``clients`` load clients (the load mode's mixed reads and writes) on their own statistics, kept by
+    segment (:meth:`segment`: the background alone, then during each phase of hostile requests)."""
+
+    def __init__(self, run: Run, *, clients: int, writes: float, seed: int, pool_size: int = 20) -> None:
+        self.run, self.writes, self.seed = run, writes, seed
+        self.tokens = run.tokens[:clients]
+        self.stats = Stats()
+        self.segments: dict[str, Stats] = {}
+        self.pool: list[int] = []
+        creator = Api(run.stack.port, run.tokens[0], Stats())
+        for number in range(pool_size):
+            status, _headers, data = creator.request(
+                "POST", "/api/v1/usecases", {"title": f"Background {number}", "unit": run.unit, "summary": "new"}
+            )
+            if status == 201 and data:
+                self.pool.append(data["id"])
+        creator.close()
+        self.acks: dict[int, list[tuple[int, str]]] = {pk: [] for pk in self.pool}
+        self.unanswered: dict[int, set[str]] = {pk: set() for pk in self.pool}
+        self.lock = threading.Lock()
+        self.clients: list[LoadClient] = []
+        self.seconds = 0.0
+        self.started = 0.0
+
+    def start(self) -> None:
+        """Start the clients (again, after a restart of the server); they run until :meth:`stop`."""
+        self.seed += 100
+        self.clients = [
+            LoadClient(
+                i, Api(self.run.stack.port, token, self.stats), self.run.unit, self.pool, self.writes,
+                time.monotonic() + 3600, self.seed + i, self.acks, self.unanswered, self.lock,
+            )
+            for i, token in enumerate(self.tokens)
+        ]  # fmt: skip
+        self.started = time.monotonic()
+        for client in self.clients:
+            client.start()
+
+    def segment(self, name: str) -> None:
+        """Count the answers from now on under ``name`` (an answer is counted where its request ended)."""
+        self.stats = self.segments[name] = Stats()
+        for client in self.clients:
+            client.api.stats = self.stats
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.until = 0.0  # each finishes the request it is waiting for
+        for client in self.clients:
+            client.join()
+            client.api.close()
+        self.seconds += time.monotonic() - self.started
+        self.stats = Stats()  # what a stopping client still records is not part of a segment
+
+    def summary(self) -> dict[str, Any]:
+        """Every segment, then all of them together (``all``)."""
+        merged = Stats()
+        for stats in self.segments.values():
+            merged.statuses.update(stats.statuses)
+            merged.latencies += stats.latencies
+            merged.server_errors += stats.server_errors
+        return {name: self._summary(stats) for name, stats in [*self.segments.items(), ("all", merged)]}
+
+    def _summary(self, stats: Stats) -> dict[str, Any]:
+        latencies = stats.latencies
+        return {
+            "clients": len(self.tokens),
+            "writes": self.writes,
+            "requests": sum(stats.statuses.values()),
+            "statuses": dict(sorted(stats.statuses.items())),
+            "p50_ms": round(percentile(latencies, 0.5) * 1000),
+            "p95_ms": round(percentile(latencies, 0.95) * 1000),
+            "max_ms": round(max(latencies, default=0) * 1000),
+            "over_2s": sum(1 for seconds in latencies if seconds > HOSTILE_SLOW_SECONDS),
+            "server_errors_500": stats.statuses.get("500", 0),
+            "no_answer": stats.statuses.get("no answer", 0),
+            "server_error_samples": stats.server_errors,
+        }
+
+
+def _problems_name_rule(data: Any, rule_id: str) -> str | None:
+    """The first problem that names the hostile rule's file or id, or None."""
+    for problem in (data or {}).get("problems") or []:
+        if problem.get("file") == "rules/99-hostile.yaml" or rule_id in str(problem.get("message", "")):
+            return f"{problem.get('file')}:{problem.get('line')}: {problem.get('message', '')}"
+    return None
+
+
+def hostile(
+    run: Run, *, seed: int, writes: float = 0.5, clients: int = 10, timeout_ms: int = 1500, submissions: int = 3,
+    log: Any = print, bundles: tuple[str, ...] | None = None, pool_size: int = 20, baseline: float = 10.0,
+) -> dict[str, Any]:  # fmt: skip
+    """The hostile mode: the hostile bundles against validation, what-if, publication and later verdicts,
+    while ``clients`` background clients keep reading and writing (first ``baseline`` seconds alone, to
+    compare their answers with and without hostile requests on the same machine).
+
+    Phase 1 runs the server as shipped (static limits on): each bundle is refused at validation and at
+    publication, naming the rule, and the active bundle stays. Phase 2 restarts the server and worker with
+    the static limits switched off and an evaluator time limit of ``timeout_ms``, so that only the runtime
+    limit stands: a bundle whose runaway rule is guarded by a unit without use cases is published; the
+    unit's member then registers and submits use cases there, each answered with the verdict "needs review
+    by AI governance"; a what-if and a publication of a bundle whose runaway rule meets those use cases are
+    refused with the rule named.
+    """
+    rules = hostile_rules()
+    names = bundles or tuple(rules.HOSTILE)
+    load_before = os.getloadavg()
+    background = Background(run, clients=clients, writes=writes, seed=seed, pool_size=pool_size)
+    governance = Api(run.stack.port, run.governance, Stats(), timeout=60)
+    member = Api(run.stack.port, run.member, Stats(), timeout=60)
+    steps: list[dict[str, Any]] = []
+
+    def step(phase: str, what: str, bundle: str, method: str, path: str, body: Any, expected: str,
+             check: Any, api: Api = governance) -> tuple[int | None, Any]:  # fmt: skip
+        api.close()  # a fresh connection: the server closes one left idle past its keep-alive
+        started = time.monotonic()
+        status, _headers, data = api.request(method, path, body)
+        seconds = time.monotonic() - started
+        outcome, ok = check(status, data)
+        steps.append({"phase": phase, "step": what, "bundle": bundle, "status": status, "outcome": outcome,
+                      "expected": expected, "ms": round(seconds * 1000), "ok": ok})  # fmt: skip
+        log(f"  {phase} {what} {bundle}: {status} {outcome[:160]} ({seconds:.2f} s) {'ok' if ok else 'UNEXPECTED'}")
+        return status, data
+
+    def refused(status: int | None, data: Any) -> tuple[str, bool]:
+        named = _problems_name_rule(data, rules.RULE_ID)
+        if status == 200 and data and data.get("ok") is False:
+            return f"ok: false — {named or (data.get('problems') or [{}])[0]}", named is not None
+        if status is not None and 400 <= status < 500:
+            text = named or str((data or {}).get("detail", ""))
+            return f"{(data or {}).get('code', '')} — {text}", named is not None or rules.RULE_ID in text
+        return f"not refused: {json.dumps(data)[:200] if data else ''}", False
+
+    def active_version() -> str | None:
+        governance.close()
+        _status, _headers, data = governance.request("GET", "/api/v1/rules/bundles/active")
+        return (data or {}).get("version")
+
+    def unchanged(phase: str, expected_version: str | None) -> None:
+        version = active_version()
+        steps.append({"phase": phase, "step": "active bundle", "bundle": "", "status": None,
+                      "outcome": f"version {version}", "expected": f"version {expected_version}", "ms": 0,
+                      "ok": version == expected_version})  # fmt: skip
+        log(f"  {phase} active bundle: {version} (expected {expected_version})")
+
+    # phase 1: the server as shipped
+    shipped = active_version()
+    background.start()
+    try:
+        background.segment("background alone")
+        time.sleep(baseline)
+        background.segment("static limits")
+        for name in names:
+            files = rules.hostile_bundle(rules.HOSTILE[name])
+            for operation in ("validate", "publish"):
+                step("static limits", operation, name, "POST", f"/api/v1/rules/{operation}", {"files": files},
+                     "refused, naming the rule", refused)  # fmt: skip
+        unchanged("static limits", shipped)
+    finally:
+        background.stop()
+    # phase 2: only the time limit stands
+    run.stack.restart({"LEITPLANKE_RULE_STATIC_LIMITS": "0", "LEITPLANKE_EVALUATOR_TIMEOUT_MS": str(timeout_ms)})
+    governance.close()
+    member.close()
+    phase = f"time limit {timeout_ms} ms"
+    background.start()
+    try:
+        background.segment(phase)
+        guarded = rules.GUARDED_EXPONENTIAL.replace('"mkt"', json.dumps(run.guarded_unit))
+        step(phase, "publish", "guarded-exponential", "POST", "/api/v1/rules/publish",
+             {"files": rules.hostile_bundle(guarded, version="2026.12.9")}, "201 (no use case of the unit yet)",
+             lambda status, data: (f"version {(data or {}).get('version')}", status == 201))  # fmt: skip
+        unchanged(phase, "2026.12.9")
+
+        def answered(status: int | None, data: Any) -> tuple[str, bool]:
+            if status != 201 or not data:
+                return f"not created: {json.dumps(data)[:200] if data else ''}", False
+            return f"use case {data['id']}, status {data.get('status')}, decision {data.get('decision')}", True
+
+        for number in range(submissions):
+            status, data = step(
+                phase, "create and submit", "guarded-exponential", "POST", "/api/v1/usecases",
+                {"title": f"Hostile c{number}", "unit": run.guarded_unit, "summary": "hostile",
+                 "facts": LOW_RISK_FACTS, "submit": True},
+                "201, answered", answered, api=member,
+            )  # fmt: skip
+            if status == 201 and data:
+
+                def needs_governance(status: int | None, data: Any) -> tuple[str, bool]:
+                    reviews = [review.get("code") for review in (data or {}).get("reviews") or []]
+                    text = f"decision {(data or {}).get('decision')}, reviews {reviews}"
+                    return text, status == 200 and (data or {}).get("decision") == "review" and reviews == [
+                        "ai_governance"
+                    ]
+
+                step(phase, "verdict", "guarded-exponential", "GET", f"/api/v1/usecases/{data['id']}/verdict", None,
+                     "needs review by AI governance", needs_governance, api=member)  # fmt: skip
+        for name in ("raw-string-bypass", "deep-nesting"):
+            guarded = rules.HOSTILE[name].replace('"mkt"', json.dumps(run.guarded_unit))
+            files = rules.hostile_bundle(guarded, version="2026.12.10")
+            for operation in ("what-if", "publish"):
+                step(phase, operation, name, "POST", f"/api/v1/rules/{operation}", {"files": files},
+                     "refused, naming the rule", refused)  # fmt: skip
+        unchanged(phase, "2026.12.9")
+    finally:
+        background.stop()
+        governance.close()
+        member.close()
+    log_text = (run.stack.data_dir / "serve.log").read_text(errors="replace")
+    return {
+        "mode": "hostile",
+        "database": run.database.kind,
+        "timeout_ms": timeout_ms,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "background": background.summary(),
+        "background_seconds": round(background.seconds, 1),
+        "steps": steps,
+        "worker_timeouts": log_text.count("WORKER TIMEOUT"),
+        "server_up": run.stack.server is not None and run.stack.server.poll() is None,
+    }
+
+
+def hostile_failures(report: dict[str, Any], *, latency: bool = True) -> list[str]:
+    """What a hostile run found wrong; ``latency``: also background answers over 2 s (the acceptance)."""
+    failures = [f"{s['phase']} {s['step']} {s['bundle']}: {s['status']} {s['outcome']}" for s in report["steps"]
+                if not s["ok"]]  # fmt: skip
+    background = report["background"]["all"]
+    if background["server_errors_500"]:
+        failures.append(f"background: {background['server_errors_500']} answers 500")
+    if background["no_answer"]:
+        failures.append(f"background: {background['no_answer']} requests without an answer")
+    if report["worker_timeouts"]:
+        failures.append(f"serve.log: {report['worker_timeouts']} × WORKER TIMEOUT")
+    if not report["server_up"]:
+        failures.append("the server is down")
+    if latency and background["over_2s"]:
+        failures.append(f"background: {background['over_2s']} answers took longer than 2 s")
+    return failures
+
+
+def hostile_table(report: dict[str, Any]) -> str:
+    before, after = (" / ".join(map(str, report[key])) for key in ("load_average_before", "load_average_after"))
+    first = report["background"]["all"]
+    lines = [
+        f"{report['database']}: {first['clients']} background clients at {first['writes']:.0%} writes for "
+        f"{report['background_seconds']:.0f} s; load average (1/5/15 min) {before} before, {after} after; "
+        f"'WORKER TIMEOUT' in the server's log: {report['worker_timeouts']}; server up at the end: "
+        f"{'yes' if report['server_up'] else 'NO'}",
+        "",
+        "| background clients | requests | p50 ms | p95 ms | max ms | > 2 s | 500 | no answer | statuses |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, b in report["background"].items():
+        statuses = ", ".join(f"{k}: {v}" for k, v in b["statuses"].items())
+        lines.append(
+            f"| {name} | {b['requests']} | {b['p50_ms']} | {b['p95_ms']} | {b['max_ms']} | {b['over_2s']} "
+            f"| {b['server_errors_500']} | {b['no_answer']} | {statuses} |"
+        )
+    lines += [
+        "",
+        "| phase | step | bundle | status | outcome | ms | as expected |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in report["steps"]:
+        outcome = s["outcome"].replace("|", "\\|").replace("\n", " ")
+        if len(outcome) > 140:
+            outcome = outcome[:140] + "…"
+        lines.append(
+            f"| {s['phase']} | {s['step']} | {s['bundle']} | {s['status'] or ''} | {outcome} | {s['ms']} "
+            f"| {'yes' if s['ok'] else 'NO: ' + s['expected']} |"
+        )
+    return "\n".join(lines)
+
+
 # --- reporting and the command line ------------------------------------------------------------
 
 
@@ -868,15 +1186,21 @@ def default_postgres_url() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/reliability", description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["crash", "load"])
+    parser.add_argument("mode", choices=["crash", "load", "hostile"])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres-url", default=default_postgres_url(),
                         help="A database the run may drop and create (default: %(default)s).")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=5, help="Crash rounds (default 5; 50 for the full suite).")
     parser.add_argument("--round-seconds", type=float, default=3.0, help="Longest wait before the kill of a round.")
-    parser.add_argument("--clients", type=int, default=None, help="API clients (crash: 6, load: 20).")
+    parser.add_argument("--clients", type=int, default=None,
+                        help="API clients (crash: 6, load: 20, hostile: 10 in the background).")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=60.0, help="Load: seconds per write share (default 60).")
-    parser.add_argument("--writes", default="0.9,0.5", help="Load: write shares to run (default 0.9,0.5).")
+    parser.add_argument("--writes", default=None,
+                        help="Load: write shares to run (default 0.9,0.5); hostile: the background's (0.5).")
+    parser.add_argument("--timeout-ms", type=int, default=1500,
+                        help="Hostile: the evaluator's time limit once the static limits are off (default 1500).")
+    parser.add_argument("--submissions", type=int, default=3,
+                        help="Hostile: use cases the guarded unit's member registers and submits (default 3).")
     parser.add_argument("--lease", type=int, default=10, help="LEITPLANKE_TASK_LEASE_SECONDS for the run (default 10).")
     parser.add_argument("--targets", default=",".join(TARGETS),
                         help="Crash: what to kill, comma-separated (default: %(default)s).")  # fmt: skip
@@ -885,7 +1209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="Keep the data directory and the PostgreSQL database.")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1_000_000)
-    clients = args.clients or (6 if args.mode == "crash" else 20)
+    clients = args.clients or {"crash": 6, "load": 20, "hostile": 10}[args.mode]
+    writes = args.writes or ("0.5" if args.mode == "hostile" else "0.9,0.5")
     if not 1 <= clients <= 50 or not 1 <= args.rounds <= 500 or not 1 <= args.seconds <= 600:
         parser.error("--clients 1–50, --rounds 1–500, --seconds 1–600")
     data_dir = Path(tempfile.mkdtemp(prefix=f"leitplanke-reliability-{args.mode}-"))
@@ -904,10 +1229,13 @@ def main(argv: list[str] | None = None) -> int:
                                 log=lambda line: print(line, flush=True), targets=targets)  # fmt: skip
             failures = crash_failures(report)
             print("\n" + crash_table(report))
+        elif args.mode == "hostile":
+            report = hostile(run, seed=seed, writes=float(writes), clients=clients, timeout_ms=args.timeout_ms,
+                             submissions=args.submissions, log=lambda line: print(line, flush=True))  # fmt: skip
+            failures = hostile_failures(report)
+            print("\n" + hostile_table(report))
         else:
-            report = [
-                load(run, seconds=args.seconds, writes=float(share), seed=seed) for share in args.writes.split(",")
-            ]
+            report = [load(run, seconds=args.seconds, writes=float(share), seed=seed) for share in writes.split(",")]
             failures = [f for r in report for f in load_failures(r)]
             print("\n" + load_table(report))
     finally:
