@@ -400,12 +400,18 @@ class Stats:
     slow: int = 0  # answers later than 10 s
     busy_without_retry_after: int = 0
     server_errors: list[str] = field(default_factory=list)
+    #: Answers slower than 2 s: (when it ended on the monotonic clock, seconds, "METHOD path", status).
+    slow_answers: list[tuple[float, float, str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, status: str, seconds: float, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+    def record(
+        self, status: str, seconds: float, body: bytes = b"", headers: dict[str, str] | None = None, what: str = ""
+    ) -> None:
         with self.lock:
             self.statuses[status] += 1
             self.latencies.append(seconds)
+            if seconds > 2:
+                self.slow_answers.append((time.monotonic(), seconds, what, status))
             if seconds > 10:
                 self.slow += 1
             if status == "503" and "retry-after" not in (headers or {}):
@@ -445,9 +451,9 @@ class Api:
                 self.close()
         except (OSError, http.client.HTTPException):
             self.close()
-            self.stats.record("no answer", time.monotonic() - started)
+            self.stats.record("no answer", time.monotonic() - started, what=f"{method} {path}")
             return None, {}, None
-        self.stats.record(str(response.status), time.monotonic() - started, raw, answer_headers)
+        self.stats.record(str(response.status), time.monotonic() - started, raw, answer_headers, f"{method} {path}")
         try:
             data = json.loads(raw) if raw else None
         except ValueError:
@@ -569,10 +575,14 @@ class Run:
     member: str = ""  # the token of that unit's member
 
     @classmethod
-    def prepare(cls, *, kind: str, clients: int, postgres_url: str | None, lease: int, data_dir: Path) -> Run:
+    def prepare(
+        cls, *, kind: str, clients: int, postgres_url: str | None, lease: int, data_dir: Path,
+        env: dict[str, str] | None = None,
+    ) -> Run:  # fmt: skip
+        """``env``: settings for the server and the worker on top of the driver's."""
         database = Database(kind, data_dir, postgres_url)
         database.create()
-        stack = Stack(data_dir=data_dir, database_url=database.url, lease_seconds=lease)
+        stack = Stack(data_dir=data_dir, database_url=database.url, lease_seconds=lease, extra_env=dict(env or {}))
         for args in (("migrate", "--verbosity", "0"), ("shell", "-c", SETUP_SCRIPT.replace("__COUNT__", str(clients)))):
             result = stack.leitplanke(*args)
             if result.returncode != 0:
@@ -948,6 +958,7 @@ def _problems_name_rule(data: Any, rule_id: str) -> str | None:
 def hostile(
     run: Run, *, seed: int, writes: float = 0.5, clients: int = 10, timeout_ms: int = 1500, submissions: int = 3,
     log: Any = print, bundles: tuple[str, ...] | None = None, pool_size: int = 20, baseline: float = 10.0,
+    lifted_only: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """The hostile mode: the hostile bundles against validation, what-if, publication and later verdicts,
     while ``clients`` background clients keep reading and writing (first ``baseline`` seconds alone, to
@@ -959,7 +970,10 @@ def hostile(
     limit stands: a bundle whose runaway rule is guarded by a unit without use cases is published; the
     unit's member then registers and submits use cases there, each answered with the verdict "needs review
     by AI governance"; a what-if and a publication of a bundle whose runaway rule meets those use cases are
-    refused with the rule named.
+    refused with the rule named (deep nesting already at validation: the parser's own depth limit).
+
+    ``bundles`` chooses the hostile bundles of phase 1 and of phase 2's refusals (default: all three).
+    ``lifted_only`` skips phase 1 and the restart: the caller started the stack with ``lifted_env()``.
     """
     rules = hostile_rules()
     names = bundles or tuple(rules.HOSTILE)
@@ -968,6 +982,7 @@ def hostile(
     governance = Api(run.stack.port, run.governance, Stats(), timeout=60)
     member = Api(run.stack.port, run.member, Stats(), timeout=60)
     steps: list[dict[str, Any]] = []
+    origin = time.monotonic()
 
     def step(phase: str, what: str, bundle: str, method: str, path: str, body: Any, expected: str,
              check: Any, api: Api = governance) -> tuple[int | None, Any]:  # fmt: skip
@@ -977,7 +992,8 @@ def hostile(
         seconds = time.monotonic() - started
         outcome, ok = check(status, data)
         steps.append({"phase": phase, "step": what, "bundle": bundle, "status": status, "outcome": outcome,
-                      "expected": expected, "ms": round(seconds * 1000), "ok": ok})  # fmt: skip
+                      "expected": expected, "ms": round(seconds * 1000), "ok": ok,
+                      "at": [round(started - origin, 1), round(started + seconds - origin, 1)]})  # fmt: skip
         log(f"  {phase} {what} {bundle}: {status} {outcome[:160]} ({seconds:.2f} s) {'ok' if ok else 'UNEXPECTED'}")
         return status, data
 
@@ -1002,28 +1018,31 @@ def hostile(
                       "ok": version == expected_version})  # fmt: skip
         log(f"  {phase} active bundle: {version} (expected {expected_version})")
 
-    # phase 1: the server as shipped
-    shipped = active_version()
-    background.start()
-    try:
-        background.segment("background alone")
-        time.sleep(baseline)
-        background.segment("static limits")
-        for name in names:
-            files = rules.hostile_bundle(rules.HOSTILE[name])
-            for operation in ("validate", "publish"):
-                step("static limits", operation, name, "POST", f"/api/v1/rules/{operation}", {"files": files},
-                     "refused, naming the rule", refused)  # fmt: skip
-        unchanged("static limits", shipped)
-    finally:
-        background.stop()
-    # phase 2: only the time limit stands
-    run.stack.restart({"LEITPLANKE_RULE_STATIC_LIMITS": "0", "LEITPLANKE_EVALUATOR_TIMEOUT_MS": str(timeout_ms)})
-    governance.close()
-    member.close()
+    if not lifted_only:  # phase 1: the server as shipped
+        shipped = active_version()
+        background.start()
+        try:
+            background.segment("background alone")
+            time.sleep(baseline)
+            background.segment("static limits")
+            for name in names:
+                files = rules.hostile_bundle(rules.HOSTILE[name])
+                for operation in ("validate", "publish"):
+                    step("static limits", operation, name, "POST", f"/api/v1/rules/{operation}", {"files": files},
+                         "refused, naming the rule", refused)  # fmt: skip
+            unchanged("static limits", shipped)
+        finally:
+            background.stop()
+        # phase 2: only the time limit stands
+        run.stack.restart(lifted_env(timeout_ms))
+        governance.close()
+        member.close()
     phase = f"time limit {timeout_ms} ms"
     background.start()
     try:
+        if lifted_only:
+            background.segment("background alone")
+            time.sleep(baseline)
         background.segment(phase)
         guarded = rules.GUARDED_EXPONENTIAL.replace('"mkt"', json.dumps(run.guarded_unit))
         step(phase, "publish", "guarded-exponential", "POST", "/api/v1/rules/publish",
@@ -1054,10 +1073,11 @@ def hostile(
 
                 step(phase, "verdict", "guarded-exponential", "GET", f"/api/v1/usecases/{data['id']}/verdict", None,
                      "needs review by AI governance", needs_governance, api=member)  # fmt: skip
-        for name in ("raw-string-bypass", "deep-nesting"):
+        for name in (name for name in names if name != "guarded-exponential"):
             guarded = rules.HOSTILE[name].replace('"mkt"', json.dumps(run.guarded_unit))
             files = rules.hostile_bundle(guarded, version="2026.12.10")
-            for operation in ("what-if", "publish"):
+            # with the static limits off only the parser's depth limit refuses a bundle at validation
+            for operation in (("validate",) if name == "deep-nesting" else ()) + ("what-if", "publish"):
                 step(phase, operation, name, "POST", f"/api/v1/rules/{operation}", {"files": files},
                      "refused, naming the rule", refused)  # fmt: skip
         unchanged(phase, "2026.12.9")
@@ -1074,10 +1094,21 @@ def hostile(
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "background": background.summary(),
         "background_seconds": round(background.seconds, 1),
+        # when each background answer over 2 s ended (seconds since the start), how long it took, what it was
+        "background_slow": sorted(
+            (round(end - origin, 1), round(seconds, 2), what, status)
+            for stats in background.segments.values()
+            for end, seconds, what, status in stats.slow_answers
+        ),
         "steps": steps,
         "worker_timeouts": log_text.count("WORKER TIMEOUT"),
         "server_up": run.stack.server is not None and run.stack.server.poll() is None,
     }
+
+
+def lifted_env(timeout_ms: int) -> dict[str, str]:
+    """The settings of the hostile mode's second phase: the static limits off, a short evaluator time limit."""
+    return {"LEITPLANKE_RULE_STATIC_LIMITS": "0", "LEITPLANKE_EVALUATOR_TIMEOUT_MS": str(timeout_ms)}
 
 
 def hostile_failures(report: dict[str, Any], *, latency: bool = True) -> list[str]:
