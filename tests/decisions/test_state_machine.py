@@ -6,13 +6,13 @@ change the facts, allow or forbid a tool, let approvals expire, re-certify by su
 move to pilot or production, ask for production, retire) and checks after every step that no use
 case is approved, in pilot or in production without the approval and the reviews its verdict
 demands, that a blocked verdict is never approved, and that every status and stage has the audit
-event that set it. The audit chain is verified once per run. ``HYPOTHESIS_PROFILE=thorough`` runs
-ten times as many, longer sequences. Below it, one test per hole the lifecycle table closed.
+event that set it. The audit chain is verified once per run. The profile of ``tests/profiles.py`` sets how
+many: 30 runs of 15 steps in CI, ``HYPOTHESIS_PROFILE=thorough`` ten times the everyday runs, of 30
+steps each. Below it, one test per hole the lifecycle table closed.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -46,6 +46,7 @@ from leitplanke.usecases import services as usecases
 from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
 from ..factories import PersonFactory, UnitFactory
+from ..profiles import PROFILE, examples
 from .conftest import COMPLETE_FACTS, qualify
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,8 @@ PROFILES: list[dict[str, Any]] = [
 ]
 OUTCOMES = [ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.CHANGES_REQUESTED,
             ReviewStatus.REJECTED]
-#: Runs × steps per profile: light in CI and on an ordinary day, thorough one command away.
-RUNS = {"ci": (30, 15), "dev": (30, 15), "thorough": (300, 40)}
+#: Steps per run: short sequences in CI and on an ordinary day, longer ones in the thorough profile.
+STEPS = 30 if PROFILE == "thorough" else 15
 #: Where a use case may be while it is approved for use.
 IN_USE = (Stage.PILOT, Stage.PRODUCTION)
 
@@ -298,10 +299,9 @@ class DecisionMachine(RuleBasedStateMachine):
 
 
 def test_random_sequences_of_the_lifecycle_keep_the_guardrails() -> None:
-    runs, steps = RUNS[os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")]
     run_state_machine_as_test(
         DecisionMachine,
-        settings=settings(max_examples=runs, stateful_step_count=steps, deadline=None, database=None,
+        settings=settings(max_examples=examples(120), stateful_step_count=STEPS,
                           suppress_health_check=[HealthCheck.too_slow]),
     )
 
