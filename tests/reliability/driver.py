@@ -2,7 +2,7 @@
 
 It prepares a fresh data directory on SQLite or a fresh PostgreSQL database, migrates it, creates
 the people and API tokens it needs through Leitplanke's own services, starts the real
-``leitplanke serve`` (2 workers) and ``leitplanke worker``, and then runs one of two modes:
+``leitplanke serve`` (2 workers) and ``leitplanke worker``, and then runs one of three modes:
 
 * ``crash``: API clients create and change use cases and keep a ledger of every acknowledged (2xx)
   answer, while the driver sends ``kill -9`` at random moments to the server's master, to one of
@@ -13,9 +13,15 @@ the people and API tokens it needs through Leitplanke's own services, starts the
 * ``load``: 20 clients × 60 s of mixed reads and writes (90 % and 50 % writes) on a shared set of
   use cases, with ``If-Match``; reports the answers by status, the 500s, lost updates, slow lock
   waits, throughput and p95.
+* ``hostile``: the hostile rule bundles of ``tests/guardrails/hostile.py`` sent by AI governance to
+  validation and publication (refused by the static limits), then, with the static limits off and a
+  short evaluator time limit, published behind a unit's guard, met by that unit's submissions (the
+  verdict "needs review by AI governance") and by a what-if and publication (refused, the rule named);
+  all the while 10 background clients read and write, their latencies reported by segment.
 
-Run it with ``scripts/reliability`` (see docs/reliability.md); the pytest entry
-``tests/reliability/test_crash.py`` runs a bounded crash run. Clients talk to 127.0.0.1 only.
+Run it with ``scripts/reliability`` (see docs/reliability.md); the pytest entries
+``tests/reliability/test_crash.py`` and ``test_hostile.py`` run bounded versions. Clients talk to
+127.0.0.1 only.
 """
 
 from __future__ import annotations
