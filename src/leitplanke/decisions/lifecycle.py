@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
+from leitplanke.guardrails import services as guardrails
 from leitplanke.org.models import Role
+from leitplanke.usecases import search
 from leitplanke.usecases.models import Stage, Status, UseCase
+from leitplanke.usecases.selectors import can_edit
 
 from . import notices, selectors
 from .models import ApprovalScope, Obligation, ObligationStatus, ReviewStatus
@@ -46,8 +49,6 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
 @write_atomic
 def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
-    from leitplanke.usecases.selectors import can_edit
-
     usecase = usecase_locked(usecase)
     if not can_edit(actor, usecase):
         raise PermissionDenied(_("Only the owning unit moves its use case on."))
@@ -87,14 +88,11 @@ class _Refused(Exception):
 
 
 def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
-    from leitplanke.guardrails.services import verdict_refresh
-    from leitplanke.usecases import search
-
     usecase_transition(actor=actor, usecase=usecase, cause=Cause.MOVE, stage=stage,
                        action="decisions.usecase.stage_moved")
     search.usecase_index(usecase)
     if stage != Stage.RETIRED:
-        verdict_refresh(usecase=usecase, actor=actor)
+        guardrails.verdict_refresh(usecase=usecase, actor=actor)
         usecase = usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
         if usecase.status != Status.APPROVED:
             raise _Refused(_refused_by_rules(usecase))
@@ -102,8 +100,6 @@ def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
 
 
 def _lang() -> str:
-    from django.utils import translation
-
     return translation.get_language() or "de"
 
 
@@ -130,9 +126,6 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
 def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Ask for production when the rules want more for it than for the pilot: a new submission in
     the stage production, which goes the way its verdict names (reviews, then the team lead)."""
-    from leitplanke.guardrails.services import verdict_refresh
-    from leitplanke.usecases import search
-
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
         raise DomainError(_("Only an approved use case that is not in production yet is submitted for it."),
                           code="state")
@@ -141,5 +134,5 @@ def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_vers
     usecase_transition(actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, stage=Stage.PRODUCTION,
                        action="usecase.submitted", snapshot=True)
     search.usecase_index(usecase)
-    verdict_refresh(usecase=usecase, actor=actor)
+    guardrails.verdict_refresh(usecase=usecase, actor=actor)
     return usecase_route(actor=actor, usecase=usecase, bump_version=False)

@@ -24,6 +24,8 @@ from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.guardrails.models import Verdict
 from leitplanke.usecases.models import Stage, Status, UseCase
+from leitplanke.usecases.selectors import can_edit
+from leitplanke.usecases.services import missing_for_submit
 
 from . import notices, selectors
 from .models import APPROVING, ApprovalScope, Review
@@ -137,8 +139,6 @@ def _refused(table: tuple[Transition, ...], source: str, target: str) -> DomainE
 
 
 def _check_who(row: Transition, actor: Any, usecase: UseCase) -> None:
-    from leitplanke.usecases.selectors import can_edit
-
     if row.who == Who.APPROVER:
         level = selectors.approval_level(usecase)
         if level.unit is None or not level.allows(actor):
@@ -170,8 +170,6 @@ def approval_stands(usecase: UseCase) -> bool:
 
 
 def _check_needs(row: Transition, usecase: UseCase, status: str) -> None:
-    from leitplanke.usecases.services import missing_for_submit
-
     if row.needs == Needs.COMPLETE:
         missing = missing_for_submit(usecase)
         if missing:
