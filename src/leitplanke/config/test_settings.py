@@ -17,3 +17,8 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the concurrency tests open the test database from other processes.
     DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405
+elif os.environ.get("LEITPLANKE_TEST_DATABASE_SUFFIX"):
+    # scripts/test runs the PostgreSQL tests in two processes, each with its own test database.
+    DATABASES["default"]["TEST"]["NAME"] = (  # noqa: F405
+        f"test_{DATABASES['default']['NAME']}_{os.environ['LEITPLANKE_TEST_DATABASE_SUFFIX']}"  # noqa: F405
+    )
