@@ -17,6 +17,7 @@ from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails import services as guardrails
+from leitplanke.guardrails.evaluators import prepared_verdicts
 from leitplanke.org.models import Role
 from leitplanke.usecases import search
 from leitplanke.usecases.models import Stage, Status, UseCase
@@ -46,9 +47,30 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
     )
 
 
-@write_atomic
 def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
+    with prepared_verdicts():
+        if stage in (Stage.PILOT, Stage.PRODUCTION):
+            _prepare_stage(usecase, stage)
+        return _usecase_stage_move(actor=actor, usecase=usecase, stage=stage, expected_version=expected_version)
+
+
+def _prepare_stage(usecase: UseCase, stage: str) -> None:
+    """The verdict of an approved use case in ``stage``, evaluated before the write lock (see
+    ``guardrails.services.verdict_prepare``); the write checks everything again."""
+    if not guardrails.verdict_prepare_needed():
+        return
+    stored = UseCase.objects.select_related("unit").filter(pk=usecase.pk).first()
+    moved = UseCase.objects.select_related("unit").filter(pk=usecase.pk).first()
+    if stored is None or moved is None or stored.status != Status.APPROVED or stored.stage == stage:
+        return
+    moved.stage = stage
+    guardrails.verdict_prepare(usecase=moved, stored=stored)
+
+
+@write_atomic
+def _usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
+    """The write of :func:`usecase_stage_move`, in one transaction."""
     usecase = usecase_locked(usecase)
     if not can_edit(actor, usecase):
         raise PermissionDenied(_("Only the owning unit moves its use case on."))
@@ -122,10 +144,17 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     return True
 
 
-@write_atomic
 def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Ask for production when the rules want more for it than for the pilot: a new submission in
     the stage production, which goes the way its verdict names (reviews, then the team lead)."""
+    with prepared_verdicts():
+        _prepare_stage(usecase, Stage.PRODUCTION)
+        return _usecase_submit_for_production(actor=actor, usecase=usecase, expected_version=expected_version)
+
+
+@write_atomic
+def _usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+    """The write of :func:`usecase_submit_for_production`, in one transaction."""
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
         raise DomainError(_("Only an approved use case that is not in production yet is submitted for it."),
                           code="state")

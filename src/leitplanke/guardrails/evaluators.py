@@ -6,12 +6,20 @@ compared and evaluated by the evaluator processes of :mod:`.engine.sandbox`, eac
 and memory limit from the settings. A verdict stopped by a limit becomes "needs review by AI
 governance" (``engine.Evaluator.stopped_verdict``); a what-if or publication stopped by one is
 refused with :class:`RuleStopped`, naming the rule.
+
+A write that evaluates such a bundle prepares its verdicts before it takes the write lock
+(:func:`prepared_verdicts`, :func:`prepare`): they are kept for the thread by the bundle's digest and
+the input's digest, and the evaluation under the lock takes the prepared result for exactly that key,
+so a slow rule makes only its own caller wait. Correctness never depends on it: any other input (the
+use case or the bundle changed in between) is evaluated under the lock as before.
 """
 
 from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +27,19 @@ from django.utils.translation import gettext as _
 
 from leitplanke.common.errors import DomainError
 
-from .engine import CheckReport, Evaluator, Problem, Verdict, WhatIfItem, files_digest, parse_bundle, read_folder
+from .engine import (
+    CheckReport,
+    Evaluator,
+    InputInvalid,
+    Problem,
+    Verdict,
+    WhatIfItem,
+    files_digest,
+    input_digest,
+    parse_bundle,
+    read_folder,
+    summary_digest,
+)
 from .engine.bundle import default_folder
 from .engine.sandbox import Pool, Stopped
 from .engine.whatif import Outcomes
@@ -31,6 +51,8 @@ STOPS_RETRIED = 3
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
 _shipped: str | None = None
+#: The verdicts and what-if outcomes this thread prepared before its write lock (None: not preparing).
+_prepared = threading.local()
 
 
 class RuleStopped(DomainError):
@@ -110,11 +132,59 @@ def evaluate(evaluator: Evaluator, data: Any) -> Verdict:
 
 
 def evaluate_or_stop(evaluator: Evaluator, data: Any) -> Verdict:
-    """:func:`evaluate`, or the verdict "needs review by AI governance" if a limit stopped it."""
+    """:func:`evaluate`, or the verdict "needs review by AI governance" if a limit stopped it.
+
+    A verdict this thread prepared for exactly this bundle and input is taken as it is."""
+    prepared = _prepared_now()
+    key = None
+    if prepared is not None and not trusted(evaluator.bundle.digest):
+        key = ("verdict", evaluator.bundle.digest, input_digest(data))
+        found = prepared.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
     try:
-        return evaluate(evaluator, data)
+        verdict = evaluate(evaluator, data)
     except Stopped as stopped:
-        return evaluator.stopped_verdict(stopped.rules, stopped.reason)
+        verdict = evaluator.stopped_verdict(stopped.rules, stopped.reason)
+    if key is not None and prepared is not None:
+        prepared[key] = verdict
+    return verdict
+
+
+def preparing() -> bool:
+    """Whether this thread is in a write that prepares its verdicts (:func:`prepared_verdicts`)."""
+    return _prepared_now() is not None
+
+
+def _prepared_now() -> dict[tuple[Any, ...], Any] | None:
+    return getattr(_prepared, "found", None)
+
+
+@contextmanager
+def prepared_verdicts() -> Iterator[None]:
+    """The scope of one write in which this thread keeps the verdicts it prepared before the write lock.
+
+    The outermost scope forgets them when it ends, however it ends."""
+    if _prepared_now() is not None:
+        yield
+        return
+    _prepared.found = {}
+    try:
+        yield
+    finally:
+        _prepared.found = None
+
+
+def prepare(evaluator: Evaluator, data: Any) -> None:
+    """Evaluate ``data`` now, before the write lock, so that the write's :func:`evaluate_or_stop` of
+    the same input under the same bundle finds it (inside :func:`prepared_verdicts`; nothing to do for
+    the shipped bundle, which is fast). A bad input is left to the write, which refuses it."""
+    if _prepared_now() is None or trusted(evaluator.bundle.digest):
+        return
+    try:
+        evaluate_or_stop(evaluator, data)
+    except InputInvalid:
+        return
 
 
 def what_if_outcomes(
@@ -133,8 +203,27 @@ def what_if_outcomes(
         return None  # the shortcut only reuses what the current bundle's rules said, it runs none of them
     before = (current.bundle.files, current.bundle.digest, current_key) if current is not None else None
 
-    def run(items: list[WhatIfItem]) -> list[Any]:
+    def ask(items: list[WhatIfItem]) -> list[Any]:
         return pool().what_if((bundle.files, bundle.digest), items, current=before, timeout=timeout())
+
+    def key(item: WhatIfItem) -> tuple[Any, ...]:
+        # The outcome depends on the input and, through the shortcut, on the current verdict and its bundle.
+        current = summary_digest(item.current) if item.current is not None else None
+        return (
+            "what_if", bundle.digest, item.key, item.input_digest(), before[1] if before else None,
+            item.current_bundle, item.current_input_digest, current,
+        )
+
+    def run(items: list[WhatIfItem]) -> list[Any]:
+        prepared = _prepared_now()
+        if prepared is None:
+            return ask(items)
+        keys = [key(item) for item in items]
+        missing = [item for item, found in zip(items, keys, strict=True) if found not in prepared]
+        if missing:
+            for item, outcome in zip(missing, ask(missing), strict=True):
+                prepared[key(item)] = outcome
+        return [prepared[found] for found in keys]
 
     stops = 0
 

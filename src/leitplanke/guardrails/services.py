@@ -4,6 +4,11 @@ A use case's verdict is refreshed in the same transaction as every change that c
 own facts, tools, unit or stage; a tool's catalogue entry; a new bundle), and a change of the
 outcome is recorded in the audit trail on the use case, so its history shows when and why the
 rules started to see it differently.
+
+A bundle that was not shipped with Leitplanke is evaluated in the evaluator processes, up to their
+time limit. So that a slow rule never holds the write lock, the writes a user starts evaluate first
+(``verdict_prepare``, the what-if of ``bundle_publish``) and only then open their transaction, which
+takes those results for exactly the same bundle and input (``evaluators.prepared_verdicts``).
 """
 
 from __future__ import annotations
@@ -108,6 +113,34 @@ def bundle_ensure_active() -> RuleBundle:
         if row is None:
             raise
     return row
+
+
+def verdict_prepare(*, usecase: UseCase, tools: Iterable[Any] | None = None, stored: UseCase | None = None) -> None:
+    """Evaluate ``usecase`` as a write is about to store it (unsaved or changed, with ``tools`` if they
+    change), before the write lock, so that its :func:`verdict_refresh` finds the verdict ready.
+
+    Only inside ``evaluators.prepared_verdicts()`` and only for a bundle that was not shipped; nothing
+    is evaluated if the input equals that of ``stored`` (the use case as it is stored now).
+    """
+    row = _bundle_to_prepare()
+    if row is None:
+        return
+    data = selectors.evaluation_input(usecase, tools)
+    if stored is not None and selectors.evaluation_input(stored) == data:
+        return
+    evaluators.prepare(selectors.evaluator_for(row), data)
+
+
+def verdict_prepare_needed() -> bool:
+    """Whether a write about to start should prepare its verdict (a bundle not shipped is active)."""
+    return _bundle_to_prepare() is not None
+
+
+def _bundle_to_prepare() -> RuleBundle | None:
+    if not evaluators.preparing():
+        return None
+    row = selectors.active_bundle()
+    return None if row is None or evaluators.trusted(row.digest) else row
 
 
 def verdict_refresh(
@@ -290,6 +323,33 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
         raise BundleRefused(report)
     bundle = parse_bundle(files, bounded=False)  # checked just now, with the limits the settings choose
     evaluator = Evaluator(bundle)
+    with evaluators.prepared_verdicts():
+        _what_if_prepare(evaluator)
+        return _bundle_publish(actor, files, evaluator)
+
+
+def _what_if_prepare(evaluator: Evaluator) -> None:
+    """The portfolio's what-if under a candidate that was not shipped, evaluated before the write lock:
+    inside it, ``_bundle_publish`` evaluates only what changed in between. A rule a limit stops refuses
+    the publication here already (RuleStopped), before any other writer waits."""
+    bundle = evaluator.bundle
+    if evaluators.trusted(bundle.digest):
+        return
+    previous = RuleBundle.objects.defer("files", "whatif").filter(active=True).first()
+    if previous is not None and previous.digest == bundle.digest:
+        return  # refused under the lock
+    if RuleBundle.objects.filter(bundle_id=bundle.id, version=bundle.version).exists():
+        return  # refused under the lock
+    current = selectors.evaluator_for(previous) if previous else None
+    outcomes = evaluators.what_if_outcomes(
+        evaluator, current, previous.pk if previous else None, stopped_verdicts=False
+    )
+    engine_what_if(evaluator, selectors.portfolio(), outcomes=outcomes)
+
+
+def _bundle_publish(actor: Any, files: dict[str, str], evaluator: Evaluator) -> Publication:
+    """The publication itself, in one write transaction (see :func:`bundle_publish`)."""
+    bundle = evaluator.bundle
     with write_atomic():
         previous = RuleBundle.objects.select_for_update().defer("files", "whatif").filter(active=True).first()
         if previous is not None and previous.digest == bundle.digest:

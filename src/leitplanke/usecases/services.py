@@ -11,7 +11,8 @@ from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
-from leitplanke.guardrails.services import verdict_refresh
+from leitplanke.guardrails.evaluators import prepared_verdicts
+from leitplanke.guardrails.services import verdict_prepare, verdict_prepare_needed, verdict_refresh
 
 from . import search
 from .facts import FACTS, FACTS_BY_NAME, UNSURE, check_fact_names
@@ -63,7 +64,6 @@ def _full_clean(usecase: UseCase) -> None:
     full_clean(usecase, exclude=["contributors", "tools"], titles=["title"])
 
 
-@write_atomic
 def usecase_create(
     *,
     actor: Any,
@@ -80,6 +80,39 @@ def usecase_create(
     nor a question is a :class:`DomainError` (``unknown_fact``) naming it, never dropped, and
     ``status`` is refused (``lifecycle``): only the lifecycle moves it.
     """
+    tools = list(tools)
+    with prepared_verdicts():
+        _prepare_create(tools, stage, fields)
+        return _usecase_create(
+            actor=actor, tools=tools, contributors=contributors, submit=submit, stage=stage, **fields
+        )
+
+
+def _prepare_create(tools: list[Any], stage: str, fields: dict[str, Any]) -> None:
+    """The verdict of the use case about to be registered, evaluated before the write lock (a
+    request the write refuses anyway is left to it)."""
+    if "status" in fields or set(fields) - EDITABLE_FIELDS or stage not in Stage.values or not fields.get("unit"):
+        return
+    values = dict(fields)
+    try:
+        _clean_facts(values)
+        usecase = UseCase(stage=stage, **values)
+    except (DomainError, ValueError, TypeError):
+        return
+    verdict_prepare(usecase=usecase, tools=tools)
+
+
+@write_atomic
+def _usecase_create(
+    *,
+    actor: Any,
+    tools: Iterable[Any] = (),
+    contributors: Iterable[Any] = (),
+    submit: bool = False,
+    stage: str = Stage.IDEA,
+    **fields: Any,
+) -> UseCase:
+    """The write of :func:`usecase_create`, in one transaction."""
     _refuse_lifecycle_fields(fields)
     check_fact_names(set(fields) - EDITABLE_FIELDS)
     if stage not in Stage.values:
@@ -99,7 +132,6 @@ def usecase_create(
     return _follow_decision(actor, usecase, before_status=Status.DRAFT)
 
 
-@write_atomic
 def usecase_update(
     *,
     actor: Any,
@@ -117,6 +149,51 @@ def usecase_update(
     ``stage`` is the stage the owning unit declares while the use case is not approved (or
     retired); an approved one moves on only through ``decisions.lifecycle``. ``status`` is refused:
     submitting is :func:`usecase_submit`, the rest is the decision workflow's."""
+    tools = list(tools) if tools is not None else None
+    with prepared_verdicts():
+        _prepare_update(usecase, tools, stage, changes)
+        return _usecase_update(
+            actor=actor, usecase=usecase, expected_version=expected_version, tools=tools,
+            contributors=contributors, stage=stage, **changes,
+        )
+
+
+def _prepare_update(usecase: UseCase, tools: list[Any] | None, stage: str | None, changes: dict[str, Any]) -> None:
+    """The verdict the change will store, evaluated before the write lock when a verdict input changes."""
+    if "status" in changes or set(changes) - EDITABLE_FIELDS or not (
+        tools is not None or stage is not None or set(changes) & set(VERDICT_INPUTS)
+    ) or not verdict_prepare_needed():
+        return
+    values = dict(changes)
+    if stage is not None and stage in Stage.values:
+        values["stage"] = stage
+    stored = UseCase.objects.select_related("unit").filter(pk=usecase.pk).first()
+    if stored is None:
+        return
+    changed = UseCase.objects.select_related("unit").get(pk=usecase.pk)
+    try:
+        _clean_facts(values)
+        for field, value in values.items():
+            setattr(changed, field, value)
+    except (DomainError, ValueError, TypeError):
+        return
+    if changed.unit_id is None:
+        return
+    verdict_prepare(usecase=changed, tools=tools, stored=stored)
+
+
+@write_atomic
+def _usecase_update(
+    *,
+    actor: Any,
+    usecase: UseCase,
+    expected_version: int | None = None,
+    tools: Iterable[Any] | None = None,
+    contributors: Iterable[Any] | None = None,
+    stage: str | None = None,
+    **changes: Any,
+) -> UseCase:
+    """The write of :func:`usecase_update`, in one transaction."""
     from leitplanke.decisions.transitions import Cause, transition_check
 
     _refuse_lifecycle_fields(changes)
