@@ -19,6 +19,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(DATA_DIR / "test.sqlite3")  # noqa: F405
 elif os.environ.get("LEITPLANKE_TEST_DATABASE_SUFFIX"):
     # scripts/test runs the PostgreSQL tests in two processes, each with its own test database.
-    DATABASES["default"]["TEST"]["NAME"] = (  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (  # noqa: F405
         f"test_{DATABASES['default']['NAME']}_{os.environ['LEITPLANKE_TEST_DATABASE_SUFFIX']}"  # noqa: F405
     )
