@@ -5,9 +5,11 @@ A :class:`Pool` keeps a few evaluator processes. Each is a fresh interpreter (st
 its own address space with ``RLIMIT_AS`` before it reads anything, keeps the bundles it was given
 compiled by their digest, and answers one request at a time over a pipe. A request that is not
 answered within its time limit, or whose process dies (its memory limit), raises :class:`Stopped`
-naming the rules that were running; that process is killed and a new one takes its place on the
-next request. The CEL extension holds the interpreter lock while it runs, so a thread cannot stop
-a runaway condition; another process can.
+naming the rules that were running; that process is killed and a replacement is started at once in
+the background, given the bundles the killed one had compiled, and set among the idle processes, so
+the next request finds a warm process instead of starting and compiling one itself. The CEL
+extension holds the interpreter lock while it runs, so a thread cannot stop a runaway condition;
+another process can.
 
 Which rules were running is read from a small shared page that the process writes before each group
 of rules runs (:data:`evaluation.on_group`), so a stopped request still names its rule.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import mmap
 import os
 import subprocess
@@ -36,6 +39,8 @@ from .bundle import BundleInvalid, Problem, parse_bundle
 from .check import CheckReport, check_files
 from .evaluation import Evaluator, InputInvalid, Verdict
 from .whatif import Shortcut, WhatIfItem, new_verdict, shortcut
+
+logger = logging.getLogger(__name__)
 
 _PAGE = 4096
 #: Bundles an evaluator process keeps compiled (the active one, a candidate, a few older ones).
@@ -127,6 +132,11 @@ class Pool:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(self.size)
         self._owner = os.getpid()
+        #: The files of the bundles handed to the processes by digest (the last few), for replacements.
+        self._files: dict[str, dict[str, str]] = {}
+        #: A replacement being started in the background (at most one at a time).
+        self._replacing: threading.Thread | None = None
+        self._closed = False
 
     # -- the requests ------------------------------------------------------------------------------
     def outcomes(
@@ -165,6 +175,7 @@ class Pool:
         """Stop every idle evaluator process (busy ones are stopped by their callers)."""
         with self._lock:
             idle, self._idle = self._idle, []
+            self._closed = True
         for process in idle:
             process.kill()
 
@@ -173,10 +184,17 @@ class Pool:
         if os.getpid() != self._owner:  # pragma: no cover (a forked copy must not use its parent's pipes)
             self._idle, self._owner = [], os.getpid()
             self._slots = threading.BoundedSemaphore(self.size)
+            self._lock, self._replacing = threading.Lock(), None
         started = time.monotonic()
         if not self._slots.acquire(timeout=max(timeout * 4, 1.0)):
             raise Stopped("time", (), time.monotonic() - started)
         process = None
+        with self._lock:
+            for digest, files in needs:
+                self._files.pop(digest, None)
+                self._files[digest] = files
+            while len(self._files) > _KEPT:
+                del self._files[next(iter(self._files))]
         try:
             process = self._take()
             for digest, files in needs:
@@ -184,7 +202,7 @@ class Pool:
                     # Compiling is not evaluating: it has the start's time limit, not the request's.
                     process.send_end.send(("load", digest, files))
                     if not process.receive_end.poll(self.start_timeout):
-                        process.kill()
+                        self._replace(process)
                         process = None
                         raise Stopped("time", (), self.start_timeout)
                     kind, answer = process.receive_end.recv()
@@ -195,21 +213,21 @@ class Pool:
             started = time.monotonic()
             if not process.receive_end.poll(timeout):
                 rules = process.running()
-                process.kill()
+                self._replace(process)
                 process = None
                 raise Stopped("time", rules, time.monotonic() - started)
             try:
                 kind, answer = process.receive_end.recv()
             except (EOFError, OSError) as exc:
                 rules = process.running()
-                process.kill()
+                self._replace(process)
                 process = None
                 raise Stopped("memory", rules, time.monotonic() - started) from exc
             if kind == "invalid":
                 raise BundleInvalid([Problem(**problem) for problem in answer])
             if kind == "memory":
                 rules = process.running()
-                process.kill()
+                self._replace(process)
                 process = None
                 raise Stopped("memory", rules, time.monotonic() - started)
             if kind == "failed":
@@ -217,9 +235,48 @@ class Pool:
             return answer
         finally:
             if process is not None:
-                with self._lock:
-                    self._idle.append(process)
+                self._return(process)
             self._slots.release()
+
+    def _return(self, process: _Process) -> None:
+        """Set ``process`` among the idle ones, or stop it if the pool is closed or has enough."""
+        with self._lock:
+            keep = not self._closed and len(self._idle) < self.size
+            if keep:
+                self._idle.append(process)
+        if not keep:
+            process.kill()
+
+    def _replace(self, killed: _Process) -> None:
+        """Kill ``killed`` and start its replacement in the background, with the bundles it had compiled."""
+        killed.kill()
+        with self._lock:
+            if self._closed or (self._replacing is not None and self._replacing.is_alive()):
+                return
+            bundles = [(digest, self._files[digest]) for digest in killed.loaded if digest in self._files]
+            self._replacing = threading.Thread(
+                target=self._start_replacement, args=(bundles,), name="evaluator-replacement", daemon=True
+            )
+            self._replacing.start()
+
+    def _start_replacement(self, bundles: list[tuple[str, dict[str, str]]]) -> None:
+        """Start a process, compile ``bundles`` in it and set it idle; a failure is logged, never raised."""
+        process = None
+        try:
+            process = _Process(self.memory, self.start_timeout)
+            for digest, files in bundles:
+                process.send_end.send(("load", digest, files))
+                if not process.receive_end.poll(self.start_timeout):
+                    raise Stopped("time", (), self.start_timeout)
+                kind, _answer = process.receive_end.recv()
+                if kind == "ok":
+                    process.loaded.add(digest)
+        except Exception:
+            logger.warning("starting a replacement evaluator process failed", exc_info=True)
+            if process is not None:
+                process.kill()
+            return
+        self._return(process)
 
     def _take(self) -> _Process:
         with self._lock:
