@@ -21,7 +21,7 @@ def test_a_stopped_process_is_replaced_by_a_warm_one_before_the_next_request(mon
         # Given a process that compiled the bundle, stopped by the time limit of a runaway rule
         pool.outcomes(files, digest, [{"unit": "fin"}], timeout=30)
         with pytest.raises(Stopped) as stopped:
-            pool.outcomes(files, digest, [{"unit": "mkt"}], timeout=0.3)
+            pool.outcomes(files, digest, [{"unit": "mkt"}], timeout=1.0)
         assert stopped.value.rules == (RULE_ID,)
         # then its replacement, started in the background, becomes idle with the bundle compiled
         replacing = pool._replacing

@@ -104,7 +104,7 @@ def test_a_runaway_rule_is_stopped_named_and_its_process_replaced(pool) -> None:
     files = hostile_bundle(GUARDED_EXPONENTIAL)
     digest = Evaluator(parse_bundle(files, bounded=False)).bundle.digest
     with pytest.raises(Stopped) as stopped:
-        pool.outcomes(files, digest, [{"unit": "mkt"}], timeout=0.3)
+        pool.outcomes(files, digest, [{"unit": "mkt"}], timeout=1.0)
     assert stopped.value.reason == "time" and stopped.value.rules == (RULE_ID,)
     # the next request is served by a new process
     [outcome] = pool.outcomes(files, digest, [{"unit": "fin"}], timeout=30)
