@@ -46,8 +46,10 @@ def _timed(action: Callable[[], Any], runs: int) -> tuple[float, float, int]:
     with CaptureQueriesContext(connection) as captured:
         action()
     timings.sort()
-    return statistics.median(timings), timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))], len(
-        captured.captured_queries
+    return (
+        statistics.median(timings),
+        timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))],
+        len(captured.captured_queries),
     )
 
 
@@ -92,7 +94,8 @@ def main() -> None:
         literacy.completion_record(actor=None, person=lead, course=course, completed_on=timezone.localdate())
         waiting = list(
             UseCase.objects.filter(unit__path__startswith=department.path, confidential=True)
-            .exclude(unit=department).values_list("pk", flat=True)[: args.escalated]
+            .exclude(unit=department)
+            .values_list("pk", flat=True)[: args.escalated]
         )
         UseCase.objects.filter(pk__in=waiting).update(status="awaiting_approval")
         for role, name in ((Role.AUDITOR, "bench-auditor"), (Role.ADMINISTRATOR, "bench-admin")):
@@ -104,8 +107,13 @@ def main() -> None:
         with transaction.atomic():
             for number in range(args.events):
                 usecase = UseCase.objects.get(pk=rng.choice(ids))
-                event_record(actor=None, action="usecases.usecase.updated", target=usecase,
-                             before={"title": usecase.title}, after={"title": f"{usecase.title} ({number})"})
+                event_record(
+                    actor=None,
+                    action="usecases.usecase.updated",
+                    target=usecase,
+                    before={"title": usecase.title},
+                    after={"title": f"{usecase.title} ({number})"},
+                )
         print(f"recorded {args.events} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -119,8 +127,10 @@ def main() -> None:
         raise SystemExit("The generated enterprise has no confidential use case.")
     found = UseCase.objects.visible_to(lead).filter(confidential=True, status="awaiting_approval").count()
 
-    print(f"\n{connection.vendor} ({where}), {UseCase.objects.count()} use cases, "
-          f"{found} escalated to the department lead, {args.runs} runs each\n")
+    print(
+        f"\n{connection.vendor} ({where}), {UseCase.objects.count()} use cases, "
+        f"{found} escalated to the department lead, {args.runs} runs each\n"
+    )
     print("| what | viewer | p50 | p95 | SQL queries |")
     print("|---|---|---|---|---|")
 
@@ -138,8 +148,13 @@ def main() -> None:
         reader = Client()
         reader.force_login(person)
         row("GET /api/v1/audit/events", name, lambda reader=reader: reader.get("/api/v1/audit/events"))
-        row("GET /api/v1/audit/events (one confidential use case)", name, lambda reader=reader: reader.get(
-            "/api/v1/audit/events", {"object_type": "usecases.usecase", "object_id": secret.pk}))
+        row(
+            "GET /api/v1/audit/events (one confidential use case)",
+            name,
+            lambda reader=reader: reader.get(
+                "/api/v1/audit/events", {"object_type": "usecases.usecase", "object_id": secret.pk}
+            ),
+        )
         row("/audit/ page", name, lambda reader=reader: reader.get("/audit/"))
 
 

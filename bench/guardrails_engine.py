@@ -110,8 +110,10 @@ def main() -> None:
     raw_evaluate = _raw_cel(bundle)
     gc.collect()
     gc.freeze()  # as `leitplanke serve` does after start-up
-    print(f"Default bundle {bundle.id} {bundle.version}: {len(bundle.rules)} rules; "
-          f"{len(set(map(_key, sets['portfolio']))):,} distinct portfolio inputs of {args.count:,}.\n")
+    print(
+        f"Default bundle {bundle.id} {bundle.version}: {len(bundle.rules)} rules; "
+        f"{len(set(map(_key, sets['portfolio']))):,} distinct portfolio inputs of {args.count:,}.\n"
+    )
     print("| evaluator | inputs | median | p95 | total | median ÷ raw CEL |")
     print("|---|---|---|---|---|---|")
     for name, inputs in sets.items():
@@ -143,8 +145,10 @@ def main() -> None:
     started = time.perf_counter()
     report = what_if(Evaluator(candidate), items)
     elapsed = time.perf_counter() - started
-    print(f"| default → deepfakes blocked, every rule evaluated | {report.total:,} | "
-          f"{len(report.changes):,} | {elapsed:.2f} s |")
+    print(
+        f"| default → deepfakes blocked, every rule evaluated | {report.total:,} | "
+        f"{len(report.changes):,} | {elapsed:.2f} s |"
+    )
     # As publishing does: verdicts whose input and bundle are unchanged re-evaluate the changed rules only.
     for item in items:
         item.current_input_digest, item.current_bundle = item.input_digest(), bundle.digest
@@ -152,8 +156,10 @@ def main() -> None:
     fast = what_if(Evaluator(candidate), items, shortcut=shortcut(bundle, candidate, bundle.digest))
     elapsed = time.perf_counter() - started
     assert [c.key for c in fast.changes] == [c.key for c in report.changes]  # noqa: S101
-    print(f"| default → deepfakes blocked, changed rules only | {fast.total:,} | "
-          f"{len(fast.changes):,} | {elapsed:.2f} s |")
+    print(
+        f"| default → deepfakes blocked, changed rules only | {fast.total:,} | "
+        f"{len(fast.changes):,} | {elapsed:.2f} s |"
+    )
 
 
 def _key(checked: Any) -> str:

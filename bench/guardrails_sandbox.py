@@ -98,8 +98,13 @@ def _while_a_rule_runs(pool: Pool, rng: random.Random, tools: list[dict[str, obj
         shipped.evaluate(data)
         times.append((time.perf_counter_ns() - clock) / 1e6)
     thread.join()
-    return {"seconds": time.perf_counter() - started, "timeout": timeout, "count": len(times),
-            "longest": max(times), "p99": _percentile(times, 0.99)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "timeout": timeout,
+        "count": len(times),
+        "longest": max(times),
+        "p99": _percentile(times, 0.99),
+    }
 
 
 def main() -> None:
@@ -147,8 +152,10 @@ def main() -> None:
     pool.close()
 
     load = os.getloadavg()
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; "
-          f"{args.rounds} rounds × {args.count} verdicts each way, interleaved\n")
+    print(
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; "
+        f"{args.rounds} rounds × {args.count} verdicts each way, interleaved\n"
+    )
     print("| way | median µs | p95 µs | ratio to in process (median) |")
     print("|---|---:|---:|---:|")
     base = statistics.median(here)
@@ -162,9 +169,11 @@ def main() -> None:
         median = statistics.median(values)
         print(f"| {name} | {median:,.1f} | {_percentile(values, 0.95):,.1f} | {median / base:.1f} |")
     print(f"\nstarting an evaluator process and compiling the bundle in it: {first * 1000:,.0f} ms")
-    print(f"\nwhile a runaway rule ran {stall['seconds']:.1f} s in an evaluator process (stopped by a "
-          f"{stall['timeout']:g} s limit), this process evaluated {stall['count']:,} verdicts of the shipped bundle "
-          f"while another thread waited for it: longest {stall['longest']:,.1f} ms, p99 {stall['p99']:,.2f} ms")
+    print(
+        f"\nwhile a runaway rule ran {stall['seconds']:.1f} s in an evaluator process (stopped by a "
+        f"{stall['timeout']:g} s limit), this process evaluated {stall['count']:,} verdicts of the shipped bundle "
+        f"while another thread waited for it: longest {stall['longest']:,.1f} ms, p99 {stall['p99']:,.2f} ms"
+    )
 
 
 if __name__ == "__main__":

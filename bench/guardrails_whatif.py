@@ -94,12 +94,16 @@ def _candidate() -> dict[str, str]:
 
     files = read_folder(default_folder())
     path = "rules/30-ai-act-transparency.yaml"
-    files[path] = files[path].replace(
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true",
-    ).replace(
-        "    expect: {risk_class: limited, decision: review, reviews: [legal], fired: [ai-act-art50-4-deepfake]}",
-        "    expect: {risk_class: limited, decision: blocked, fired: [ai-act-art50-4-deepfake]}",
+    files[path] = (
+        files[path]
+        .replace(
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true",
+        )
+        .replace(
+            "    expect: {risk_class: limited, decision: review, reviews: [legal], fired: [ai-act-art50-4-deepfake]}",
+            "    expect: {risk_class: limited, decision: blocked, fired: [ai-act-art50-4-deepfake]}",
+        )
     )
     files["bundle.yaml"] = files["bundle.yaml"].replace('version: "2026.12.1"', 'version: "2026.12.1-bench"')
     return files
@@ -142,13 +146,23 @@ def main() -> None:
 
     started = time.perf_counter()
     whatif = selectors.what_if(files)
-    rows.append((f"what-if (read, evaluate, compare): {len(whatif.changes):,} would change", f"{whatif.total:,}",
-                 time.perf_counter() - started))
+    rows.append(
+        (
+            f"what-if (read, evaluate, compare): {len(whatif.changes):,} would change",
+            f"{whatif.total:,}",
+            time.perf_counter() - started,
+        )
+    )
 
     started = time.perf_counter()
     publication = services.bundle_publish(actor=None, files=files, checked=report)
-    rows.append((f"publish (what-if, {len(publication.whatif.changes):,} verdicts rewritten and audited)",
-                 f"{publication.whatif.total:,}", time.perf_counter() - started))
+    rows.append(
+        (
+            f"publish (what-if, {len(publication.whatif.changes):,} verdicts rewritten and audited)",
+            f"{publication.whatif.total:,}",
+            time.perf_counter() - started,
+        )
+    )
 
     print(f"Database: {where}\n")
     print("| step | use cases | time |")

@@ -68,8 +68,9 @@ def _prepare(rows: int) -> tuple[object, bytes]:
     call_command("migrate", verbosity=0)
     company = org.unit_create(actor=None, code="acme", name="Acme", kind="company")
     team = org.unit_create(actor=None, code="ops", name="Operations", kind="department", parent=company)
-    employee = org.person_create(actor=None, username="importer", display_name="Ines Importer",
-                                 email="importer@example.com")
+    employee = org.person_create(
+        actor=None, username="importer", display_name="Ines Importer", email="importer@example.com"
+    )
     org.membership_add(actor=None, person=employee, unit=team)
     org.person_create(actor=None, username="bystander", display_name="Bystander", email="by@example.com")
     out = io.StringIO()
@@ -111,7 +112,9 @@ def main() -> int:
     stop_file = os.path.join(tempfile.mkdtemp(prefix="lp-import-stop-"), "stop")
     other = subprocess.Popen(  # noqa: S603 - this script itself, with its own arguments
         [sys.executable, __file__, "--writer", stop_file, "--every", str(options.every)],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
     )
     if other.stdout is None or other.stdout.readline().strip() != "ready":
         other.kill()

@@ -41,11 +41,19 @@ def store_verdicts() -> int:
     batch: list[Verdict] = []
     for item in selectors.portfolio(missing):
         summary = evaluator.evaluate_checked(normalise_input(item.input)).summary()
-        batch.append(Verdict(
-            usecase_id=item.key, bundle=row, input=item.input, input_digest=input_digest(item.input),
-            summary=summary, summary_digest=summary_digest(summary), risk_class=summary["risk_class"],
-            decision=summary["decision"], evaluated_at=now,
-        ))
+        batch.append(
+            Verdict(
+                usecase_id=item.key,
+                bundle=row,
+                input=item.input,
+                input_digest=input_digest(item.input),
+                summary=summary,
+                summary_digest=summary_digest(summary),
+                risk_class=summary["risk_class"],
+                decision=summary["decision"],
+                evaluated_at=now,
+            )
+        )
         if len(batch) == 2000:
             Verdict.objects.bulk_create(batch)
             batch.clear()

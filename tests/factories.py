@@ -40,8 +40,10 @@ class UnitFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Abteilung {n}")
     kind = "department"
     parent = factory.LazyFunction(
-        lambda: OrgUnit.objects.filter(kind="company").first()
-        or services.unit_create(actor=None, code="company", name="Firma AG", kind="company")
+        lambda: (
+            OrgUnit.objects.filter(kind="company").first()
+            or services.unit_create(actor=None, code="company", name="Firma AG", kind="company")
+        )
     )
 
     @classmethod

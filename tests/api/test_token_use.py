@@ -54,7 +54,10 @@ def another_writer_holds_the_lock(token: AccessToken) -> Iterator[None]:
     import psycopg
 
     other = psycopg.connect(
-        dbname=db["NAME"], user=db["USER"], password=db.get("PASSWORD") or None, host=db.get("HOST") or None,
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
         port=db.get("PORT") or None,
     )
     try:

@@ -31,8 +31,10 @@ def test_the_demo_leaves_an_intact_chain(demo) -> None:
 @pytest.mark.parametrize(
     ("attack", "named"),
     [
-        (lambda middle: run_sql("UPDATE audit_event SET object_label = 'Mallory' WHERE seq = %s", [middle]),
-         "event #{m} was altered"),
+        (
+            lambda middle: run_sql("UPDATE audit_event SET object_label = 'Mallory' WHERE seq = %s", [middle]),
+            "event #{m} was altered",
+        ),
         (lambda middle: run_sql("DELETE FROM audit_event WHERE seq = %s", [middle]), "event #{m} is missing"),
         (lambda middle: swap_seq(middle, middle + 1), "event #{m} does not follow"),
     ],

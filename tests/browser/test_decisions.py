@@ -51,8 +51,12 @@ def test_use_case_with_a_data_protection_condition_goes_into_production(
     tool = catalog.tool_update(actor=None, tool=tools["Enterprise-Chat"], dpa_signed=True)
     # and a draft of Max Member (Buchhaltung, below Finanzen) for its pilot, processing customers' data
     usecase = make_usecase(
-        title=TITLE, summary="Der Chat-Assistent ordnet E-Mails von Kundinnen und Kunden zu Rechnungen vor.",
-        status=Status.DRAFT, stage=Stage.PILOT, tools=[tool], **FACTS,
+        title=TITLE,
+        summary="Der Chat-Assistent ordnet E-Mails von Kundinnen und Kunden zu Rechnungen vor.",
+        status=Status.DRAFT,
+        stage=Stage.PILOT,
+        tools=[tool],
+        **FACTS,
     )
     # the rules ask data protection, and only data protection, for the pilot and for production
     assert usecase.verdict.summary["reviews"] == ["data_protection"]
@@ -149,20 +153,34 @@ def test_use_case_with_a_data_protection_condition_goes_into_production(
     assert (usecase.stage, usecase.status) == (Stage.PRODUCTION, Status.APPROVED)
     review = Review.objects.get(usecase=usecase, role="data_protection")
     assert (review.status, review.conditions, review.decided_by) == (
-        ReviewStatus.APPROVED_WITH_CONDITIONS, CONDITION, reviewers.finance_privacy,
+        ReviewStatus.APPROVED_WITH_CONDITIONS,
+        CONDITION,
+        reviewers.finance_privacy,
     )
     condition = Obligation.objects.get(usecase=usecase, review=review)
     assert (condition.status, condition.evidence, condition.completed_by, condition.blocking) == (
-        ObligationStatus.DONE, EVIDENCE, org.member, True,
+        ObligationStatus.DONE,
+        EVIDENCE,
+        org.member,
+        True,
     )
     assert condition.evidence_file_name == "verarbeitungsverzeichnis-112.txt"
     with condition.evidence_file.open("rb") as stored:
         assert stored.read() == EVIDENCE.encode()
     actions = list(
-        Event.objects.filter(object_type=object_type_of(usecase), object_id=str(usecase.pk), action__in=[
-            "usecase.submitted", "decisions.review.decided", "decisions.obligation.completed",
-            "decisions.usecase.approved", "decisions.usecase.stage_moved",
-        ]).order_by("seq").values_list("action", "actor")
+        Event.objects.filter(
+            object_type=object_type_of(usecase),
+            object_id=str(usecase.pk),
+            action__in=[
+                "usecase.submitted",
+                "decisions.review.decided",
+                "decisions.obligation.completed",
+                "decisions.usecase.approved",
+                "decisions.usecase.stage_moved",
+            ],
+        )
+        .order_by("seq")
+        .values_list("action", "actor")
     )
     assert actions == [
         ("usecase.submitted", org.member.pk),

@@ -12,9 +12,18 @@ from leitplanke.org import demo as org_demo
 pytestmark = pytest.mark.django_db
 
 NAMES = {
-    "Office-Copilot", "Enterprise-Chat", "Cloud-Modell-API (EU)", "Übersetzungsdienst", "Code-Assistent",
-    "KI-Plattform (intern)", "Transkriptionsdienst", "CRM-KI-Assistent", "Dokumenten-KI (OCR)",
-    "Bewerbermanagement-KI", "Bildgenerator", "Freier Web-Chatbot",
+    "Office-Copilot",
+    "Enterprise-Chat",
+    "Cloud-Modell-API (EU)",
+    "Übersetzungsdienst",
+    "Code-Assistent",
+    "KI-Plattform (intern)",
+    "Transkriptionsdienst",
+    "CRM-KI-Assistent",
+    "Dokumenten-KI (OCR)",
+    "Bewerbermanagement-KI",
+    "Bildgenerator",
+    "Freier Web-Chatbot",
 }
 
 
@@ -41,8 +50,12 @@ def test_the_facts_of_the_demo_tools_are_the_agreed_ones(demo_company):
     chatbot = Tool.objects.get(name="Freier Web-Chatbot")
     platform = Tool.objects.get(name="KI-Plattform (intern)")
     assert chatbot.guardrail_facts() == {
-        "name": "Freier Web-Chatbot", "status": "not_allowed", "hosting_region": "non_eu",
-        "max_classification": "public", "personal_data_allowed": False, "dpa_signed": False,
+        "name": "Freier Web-Chatbot",
+        "status": "not_allowed",
+        "hosting_region": "non_eu",
+        "max_classification": "public",
+        "personal_data_allowed": False,
+        "dpa_signed": False,
         "trains_on_inputs": True,
     }
     assert (platform.hosting_region, platform.max_classification) == ("on_premises", "strictly_confidential")

@@ -291,8 +291,15 @@ def test_the_detail_page_shows_every_fact_the_guidelines_and_the_history(world, 
 
     html = _english_client().get(reverse("catalog:tool_detail", args=[world.tool.pk])).content.decode()
 
-    for text in ("Musteranbieter Z GmbH", "EU / EEA", "Approved with conditions", "Nur für interne Texte.",
-                 "ki@example.com", "Tool changed", "Tool added to the catalogue"):
+    for text in (
+        "Musteranbieter Z GmbH",
+        "EU / EEA",
+        "Approved with conditions",
+        "Nur für interne Texte.",
+        "ki@example.com",
+        "Tool changed",
+        "Tool added to the catalogue",
+    ):
         assert text in html
 
 

@@ -75,8 +75,13 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
     governance = org.role_holders["ai_governance"]
     ids = [
         usecases.usecase_create(
-            actor=org.member, title=f"Fall {n}", summary="Belege", unit=org.team, owner=org.member,
-            tools=[tool], submit=bool(n % 2),
+            actor=org.member,
+            title=f"Fall {n}",
+            summary="Belege",
+            unit=org.team,
+            owner=org.member,
+            tools=[tool],
+            submit=bool(n % 2),
             **COMPLETE_FACTS,
         ).pk
         for n in range(USECASES)
@@ -91,10 +96,15 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
                     outcomes.append(_outcome(usecases.usecase_submit, actor=org.member, usecase=usecase))
                 else:
                     personal = "personal" if (number + round_) % 2 else "none"
-                    outcomes.append(_outcome(
-                        usecases.usecase_update,
-                        actor=org.member, usecase=usecase, title=f"Fall {number}-{round_}", personal_data=personal,
-                    ))
+                    outcomes.append(
+                        _outcome(
+                            usecases.usecase_update,
+                            actor=org.member,
+                            usecase=usecase,
+                            title=f"Fall {number}-{round_}",
+                            personal_data=personal,
+                        )
+                    )
             return outcomes
 
         return work
@@ -103,10 +113,14 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
         outcomes = []
         for round_ in range(2 * ROUNDS):
             current = type(tool).objects.get(pk=tool.pk)
-            outcomes.append(_outcome(
-                catalog.tool_update,
-                actor=governance, tool=current, status="not_allowed" if round_ % 2 else "approved",
-            ))
+            outcomes.append(
+                _outcome(
+                    catalog.tool_update,
+                    actor=governance,
+                    tool=current,
+                    status="not_allowed" if round_ % 2 else "approved",
+                )
+            )
         return outcomes
 
     # When four editors and a catalogue maintainer write at the same moment, each in its own connection

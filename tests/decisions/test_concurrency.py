@@ -55,10 +55,16 @@ def test_two_reviewers_deciding_the_same_review_one_wins(make_usecase, reviewers
 
     # When both decide at the same moment, one approving and one rejecting
     results = _race(
-        lambda: decisions.review_decide(actor=reviewers.finance_privacy, review=review, outcome="approved",
-                                        expected_version=seen),
-        lambda: decisions.review_decide(actor=reviewers.company_privacy, review=review, outcome="rejected",
-                                        comment="Nicht so.", expected_version=seen),
+        lambda: decisions.review_decide(
+            actor=reviewers.finance_privacy, review=review, outcome="approved", expected_version=seen
+        ),
+        lambda: decisions.review_decide(
+            actor=reviewers.company_privacy,
+            review=review,
+            outcome="rejected",
+            comment="Nicht so.",
+            expected_version=seen,
+        ),
     )
 
     # Then exactly one decision is stored, and the other reviewer was told of the conflict
@@ -80,8 +86,9 @@ def test_a_lead_approving_while_the_owner_edits_one_wins(make_usecase, qualified
     # When the lead approves and the owner saves a change at the same moment
     results = _race(
         lambda: decisions.usecase_approve(actor=qualified_lead, usecase=usecase, expected_version=seen),
-        lambda: usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=seen,
-                                        title="Rechnungen klassifizieren (neu)"),
+        lambda: usecases.usecase_update(
+            actor=org.member, usecase=usecase, expected_version=seen, title="Rechnungen klassifizieren (neu)"
+        ),
     )
 
     # Then one of the two is stored and the other got a conflict; nothing is half done
@@ -91,7 +98,9 @@ def test_a_lead_approving_while_the_owner_edits_one_wins(make_usecase, qualified
     approved = Approval.objects.filter(usecase=usecase).exists()
     if isinstance(results[0], Conflict):  # the edit won
         assert (stored.title, stored.status, approved) == (
-            "Rechnungen klassifizieren (neu)", Status.AWAITING_APPROVAL, False
+            "Rechnungen klassifizieren (neu)",
+            Status.AWAITING_APPROVAL,
+            False,
         )
     else:  # the approval won
         assert (stored.title, stored.status, approved) == ("Rechnungen klassifizieren", Status.APPROVED, True)

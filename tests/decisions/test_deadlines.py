@@ -55,18 +55,24 @@ def test_owners_are_reminded_of_due_and_overdue_obligations(make_usecase, qualif
 
     due = deadlines_run(today=obligation.due_on - dt.timedelta(days=3))
     assert due["obligations_due"] >= 1
-    reminder = Notification.objects.get(recipient=org.member, kind=Kind.OBLIGATION_DUE,
-                                        key__startswith=f"obligation-{obligation.pk}-")
+    reminder = Notification.objects.get(
+        recipient=org.member, kind=Kind.OBLIGATION_DUE, key__startswith=f"obligation-{obligation.pk}-"
+    )
     assert reminder.params["obligation_de"] == obligation.title_de
 
     deadlines_run(today=obligation.due_on + dt.timedelta(days=1))
-    overdue = Notification.objects.filter(kind=Kind.OBLIGATION_DUE, params__overdue=True,
-                                          key__startswith=f"obligation-{obligation.pk}-")
+    overdue = Notification.objects.filter(
+        kind=Kind.OBLIGATION_DUE, params__overdue=True, key__startswith=f"obligation-{obligation.pk}-"
+    )
     assert {n.recipient for n in overdue} >= {org.member, org.lead}
 
     decisions.obligation_complete(actor=org.member, obligation=obligation, evidence="Erledigt.")
     total = Notification.objects.count()
     deadlines_run(today=obligation.due_on + dt.timedelta(days=5))
     assert not Notification.objects.filter(pk__gt=0).count() > total + 10  # other obligations may still remind
-    assert not Notification.objects.filter(key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue",
-                                           recipient=org.member).count() > 1
+    assert (
+        not Notification.objects.filter(
+            key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue", recipient=org.member
+        ).count()
+        > 1
+    )

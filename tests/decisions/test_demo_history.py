@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db
 
 #: How many demo use cases stand in each state (the history moves times, never states).
 STATES = {
-    Status.APPROVED: 18, Status.AWAITING_APPROVAL: 8, Status.IN_REVIEW: 4, Status.BLOCKED: 4,
-    Status.CHANGES_REQUESTED: 2, Status.REJECTED: 2, Status.DRAFT: 5,
+    Status.APPROVED: 18,
+    Status.AWAITING_APPROVAL: 8,
+    Status.IN_REVIEW: 4,
+    Status.BLOCKED: 4,
+    Status.CHANGES_REQUESTED: 2,
+    Status.REJECTED: 2,
+    Status.DRAFT: 5,
 }
 
 
@@ -79,8 +84,9 @@ def test_every_submission_began_in_the_past_and_its_steps_follow_in_order(demo) 
             last_review = reviews.aggregate(last=Max("decided_at"))["last"]
             assert last_review is None or approval.approved_at > last_review, usecase.title
             assert usecase.decided_at == approval.approved_at, usecase.title
-            assert holds_qualification(approval.approved_by, qualification, on=timezone.localdate(
-                approval.approved_at)), f"{usecase.title}: approved before the lead was qualified"
+            assert holds_qualification(
+                approval.approved_by, qualification, on=timezone.localdate(approval.approved_at)
+            ), f"{usecase.title}: approved before the lead was qualified"
 
 
 def test_reviews_are_pending_overdue_and_done(demo) -> None:
@@ -92,8 +98,9 @@ def test_reviews_are_pending_overdue_and_done(demo) -> None:
     assert open_reviews.filter(due_on__lt=today).count() >= 2
     assert open_reviews.filter(due_on__gte=today).exists()
     assert Review.objects.filter(decided_at__isnull=False).exists()
-    assert any(waiting.count and waiting.median and waiting.median > 1 for _role, waiting, _open in
-               figures.waiting_by_role)
+    assert any(
+        waiting.count and waiting.median and waiting.median > 1 for _role, waiting, _open in figures.waiting_by_role
+    )
 
 
 def test_obligations_are_open_overdue_and_done_in_time_order(demo) -> None:

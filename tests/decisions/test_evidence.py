@@ -107,8 +107,9 @@ def test_the_obligation_page_links_the_file_by_its_name(media, open_obligation, 
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
-def test_only_who_reads_a_confidential_use_case_downloads_its_evidence(viewer, media, open_obligation, org,
-                                                                       client_for) -> None:
+def test_only_who_reads_a_confidential_use_case_downloads_its_evidence(
+    viewer, media, open_obligation, org, client_for
+) -> None:
     obligation = _complete_with_file(open_obligation(confidential=True), org.member)
 
     response = _download(client_for(org.viewer(viewer)), obligation)
@@ -145,21 +146,25 @@ def test_an_obligation_without_a_file_has_no_download(media, open_obligation, or
     ],
     ids=["too-large", "executable", "no-extension"],
 )
-def test_a_file_of_the_wrong_size_or_type_is_refused_and_nothing_changes(name, content, max_mb, message, settings,
-                                                                         media, open_obligation, org,
-                                                                         client_for) -> None:
+def test_a_file_of_the_wrong_size_or_type_is_refused_and_nothing_changes(
+    name, content, max_mb, message, settings, media, open_obligation, org, client_for
+) -> None:
     settings.EVIDENCE_MAX_MB = max_mb
     obligation = open_obligation()
     events = Event.objects.count()
 
-    response = _post_evidence(client_for(org.member), obligation, evidence="Siehe Datei",
-                              evidence_file=SimpleUploadedFile(name, content))
+    response = _post_evidence(
+        client_for(org.member), obligation, evidence="Siehe Datei", evidence_file=SimpleUploadedFile(name, content)
+    )
 
     assert response.status_code == 400
     assert [error[: len(message)] for error in response.context["form"].errors["evidence_file"]] == [message]
     stored = Obligation.objects.get(pk=obligation.pk)
     assert (stored.status, stored.version, stored.evidence, stored.evidence_file.name) == (
-        ObligationStatus.OPEN, obligation.version, "", ""
+        ObligationStatus.OPEN,
+        obligation.version,
+        "",
+        "",
     )
     assert Event.objects.count() == events
     assert _stored_files(media) == []

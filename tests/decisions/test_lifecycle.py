@@ -47,8 +47,9 @@ def test_an_approval_expires_by_risk_class(make_usecase, qualified_lead, setting
     assert approval.expires_on.month == (today.month - 1 + months) % 12 + 1
 
 
-def test_the_pilot_then_production_with_blocking_obligations_done_first(make_usecase, qualified_lead, org,
-                                                                       tools) -> None:
+def test_the_pilot_then_production_with_blocking_obligations_done_first(
+    make_usecase, qualified_lead, org, tools
+) -> None:
     usecase = _approved(make_usecase, qualified_lead, tools=[tools["Enterprise-Chat"]])
 
     piloted = lifecycle.usecase_stage_move(actor=org.member, usecase=usecase, stage=Stage.PILOT)
@@ -73,8 +74,12 @@ def test_the_pilot_then_production_with_blocking_obligations_done_first(make_use
 
 def test_a_blocking_condition_keeps_it_out_of_production(make_usecase, reviewers, qualified_lead, org) -> None:
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
-    decisions.review_decide(actor=reviewers.works_council, review=Review.objects.get(usecase=usecase),
-                            outcome="approved_with_conditions", conditions="Nur auf Teamebene auswerten.")
+    decisions.review_decide(
+        actor=reviewers.works_council,
+        review=Review.objects.get(usecase=usecase),
+        outcome="approved_with_conditions",
+        conditions="Nur auf Teamebene auswerten.",
+    )
     usecase.refresh_from_db()
     decisions.usecase_approve(actor=qualified_lead, usecase=usecase, scope="production")
     usecase.refresh_from_db()
@@ -100,15 +105,18 @@ def test_a_pilot_approval_does_not_cover_production(make_usecase, qualified_lead
     # catalogue tool, information security reviews it first, then the team lead approves again
     submitted = lifecycle.usecase_submit_for_production(actor=org.member, usecase=usecase)
     assert (submitted.stage, submitted.status, submitted.submission) == (
-        Stage.PRODUCTION, Status.IN_REVIEW, usecase.submission + 1
+        Stage.PRODUCTION,
+        Status.IN_REVIEW,
+        usecase.submission + 1,
     )
     assert list(Review.objects.filter(usecase=usecase, status="open").values_list("role", flat=True)) == [
         "information_security"
     ]
 
 
-def test_production_is_evaluated_again_and_refused_when_the_rules_ask_for_more(make_usecase, qualified_lead, org,
-                                                                               tools, monkeypatch) -> None:
+def test_production_is_evaluated_again_and_refused_when_the_rules_ask_for_more(
+    make_usecase, qualified_lead, org, tools, monkeypatch
+) -> None:
     usecase = _approved(make_usecase, qualified_lead, tools=[tools["Enterprise-Chat"]])
     _finish_obligations(usecase, org.member)
     # Given the rules now ask the works council for this use case (as a newly published bundle might)
@@ -180,8 +188,11 @@ def test_expiry_makes_recertification_due_and_a_new_submission_confirms_it(
     assert usecase.status == Status.EXPIRED
     assert usecase.decided_at is not None  # the decision was made; it only stopped standing
     assert Event.objects.filter(action="decisions.usecase.expired", object_id=str(usecase.pk)).exists()
-    kinds = list(Notification.objects.filter(recipient=org.member, kind=Kind.RECERTIFICATION_DUE)
-                 .values_list("params__expired", flat=True).order_by("pk"))
+    kinds = list(
+        Notification.objects.filter(recipient=org.member, kind=Kind.RECERTIFICATION_DUE)
+        .values_list("params__expired", flat=True)
+        .order_by("pk")
+    )
     assert kinds == [False, True]
     assert Notification.objects.filter(recipient=qualified_lead, kind=Kind.RECERTIFICATION_DUE).exists()
     # running the job again changes nothing and tells nobody twice
@@ -202,19 +213,25 @@ def test_the_panel_offers_the_next_move(make_usecase, qualified_lead, org, clien
     page = client.get(reverse("usecases:detail", args=[usecase.pk])).content.decode()
     assert "Pilot starten" in page and "Für die Produktion einreichen" in page
 
-    response = client.post(reverse("decisions:usecase_stage", args=[usecase.pk]),
-                           {"action": "pilot", "version": usecase.version})
+    response = client.post(
+        reverse("decisions:usecase_stage", args=[usecase.pk]), {"action": "pilot", "version": usecase.version}
+    )
     assert response.status_code == 302
     usecase.refresh_from_db()
     assert usecase.stage == Stage.PILOT
-    assert client_for(org.outsider).post(reverse("decisions:usecase_stage", args=[usecase.pk]),
-                                         {"action": "retired"}).status_code == 404
+    assert (
+        client_for(org.outsider)
+        .post(reverse("decisions:usecase_stage", args=[usecase.pk]), {"action": "retired"})
+        .status_code
+        == 404
+    )
     usecase.refresh_from_db()
     assert usecase.stage == Stage.PILOT
 
 
-def test_the_page_says_what_a_change_of_the_answers_changed_on_the_way(make_usecase, reviewers, org,
-                                                                      client_for) -> None:
+def test_the_page_says_what_a_change_of_the_answers_changed_on_the_way(
+    make_usecase, reviewers, org, client_for
+) -> None:
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
     usecases.usecase_update(actor=org.member, usecase=usecase, personal_data="personal")
 
@@ -231,6 +248,6 @@ def test_governance_sees_the_overdue_obligations(make_usecase, qualified_lead, o
 
     page = client_for(org.role_holders["ai_governance"]).get(reverse("decisions:metrics")).content.decode()
 
-    table = page[page.index('data-testid="overdue-obligations"'):]
+    table = page[page.index('data-testid="overdue-obligations"') :]
     assert obligation.title_de in table and usecase.title in table
     assert obligation.owner.name in table

@@ -33,8 +33,9 @@ def test_the_figures_of_a_small_portfolio(make_usecase, qualified_lead, reviewer
     # and one the works council rejected after 10 days, and one still in review for 9 days
     rejected = make_usecase(title="Abgelehnt", **WORKS_COUNCIL_FACTS)
     _submitted_days_ago(rejected, 10)
-    decisions.review_decide(actor=reviewers.works_council, review=Review.objects.get(usecase=rejected),
-                            outcome="rejected", comment="Nein.")
+    decisions.review_decide(
+        actor=reviewers.works_council, review=Review.objects.get(usecase=rejected), outcome="rejected", comment="Nein."
+    )
     waiting = make_usecase(title="Wartet", **WORKS_COUNCIL_FACTS)
     Review.objects.filter(usecase=waiting).update(created_at=timezone.now() - dt.timedelta(days=9))
 
@@ -49,8 +50,10 @@ def test_the_figures_of_a_small_portfolio(make_usecase, qualified_lead, reviewer
     assert council[0] == {"week": 0, "two_weeks": 1, "older": 0}
 
 
-@pytest.mark.parametrize(("viewer", "status"), [("ai_governance", 200), ("auditor", 200), ("unit_lead", 404),
-                                                 ("data_protection", 404), ("administrator", 404)])
+@pytest.mark.parametrize(
+    ("viewer", "status"),
+    [("ai_governance", 200), ("auditor", 200), ("unit_lead", 404), ("data_protection", 404), ("administrator", 404)],
+)
 def test_the_metrics_page_is_for_governance_leadership_and_auditors(org, client_for, viewer, status) -> None:
     response = client_for(org.viewer(viewer)).get(reverse("decisions:metrics"))
 

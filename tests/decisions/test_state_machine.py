@@ -57,12 +57,21 @@ PROFILES: list[dict[str, Any]] = [
     COMPLETE_FACTS,
     {**COMPLETE_FACTS, "monitors_employees": "yes"},
     {**COMPLETE_FACTS, "monitors_employees": "yes", "personal_data": "personal"},
-    {**COMPLETE_FACTS, "purposes": ["recruiting"], "affected_people": ["applicants"], "personal_data": "personal",
-     "decision_role": "prepares"},
+    {
+        **COMPLETE_FACTS,
+        "purposes": ["recruiting"],
+        "affected_people": ["applicants"],
+        "personal_data": "personal",
+        "decision_role": "prepares",
+    },
     {**COMPLETE_FACTS, "prohibited_practices": ["social_scoring"]},
 ]
-OUTCOMES = [ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.CHANGES_REQUESTED,
-            ReviewStatus.REJECTED]
+OUTCOMES = [
+    ReviewStatus.APPROVED,
+    ReviewStatus.APPROVED_WITH_CONDITIONS,
+    ReviewStatus.CHANGES_REQUESTED,
+    ReviewStatus.REJECTED,
+]
 #: Steps per run: short sequences in CI and on an ordinary day, longer ones in the thorough profile.
 STEPS = 30 if PROFILE == "thorough" else 15
 #: Where a use case may be while it is approved for use.
@@ -95,9 +104,14 @@ class DecisionMachine(RuleBasedStateMachine):
             person = PersonFactory(username=f"sm.{role}")
             org_services.role_assign(actor=None, person=person, role=role)
             self.reviewers[str(role)] = person
-        self.tool = Tool.objects.create(name="SM-Chat", hosting_region="eu", status="approved",
-                                        max_classification="confidential", personal_data_allowed=True,
-                                        dpa_signed=True)
+        self.tool = Tool.objects.create(
+            name="SM-Chat",
+            hosting_region="eu",
+            status="approved",
+            max_classification="confidential",
+            personal_data_allowed=True,
+            dpa_signed=True,
+        )
         self.ids: list[int] = []
         self.today = timezone.localdate()
         #: What the audit trail last said of each use case's status and stage, and how far it was read.
@@ -120,12 +134,22 @@ class DecisionMachine(RuleBasedStateMachine):
             self.register(profile=profile, team=number, submitted=True, stage=Stage.IDEA)
 
     @precondition(lambda self: len(self.ids) < 4)
-    @rule(profile=st.integers(0, len(PROFILES) - 1), team=st.integers(0, 1), submitted=st.booleans(),
-          stage=st.sampled_from([Stage.IDEA, Stage.PILOT, Stage.PRODUCTION]))
+    @rule(
+        profile=st.integers(0, len(PROFILES) - 1),
+        team=st.integers(0, 1),
+        submitted=st.booleans(),
+        stage=st.sampled_from([Stage.IDEA, Stage.PILOT, Stage.PRODUCTION]),
+    )
     def register(self, profile: int, team: int, submitted: bool, stage: str) -> None:
         usecase = usecases.usecase_create(
-            actor=self.owner, title=f"Fall {len(self.ids)}", unit=self.teams[team], owner=self.owner,
-            submit=submitted, stage=stage, tools=[self.tool], **PROFILES[profile],
+            actor=self.owner,
+            title=f"Fall {len(self.ids)}",
+            unit=self.teams[team],
+            owner=self.owner,
+            submit=submitted,
+            stage=stage,
+            tools=[self.tool],
+            **PROFILES[profile],
         )
         self.ids.append(usecase.pk)
 
@@ -146,8 +170,7 @@ class DecisionMachine(RuleBasedStateMachine):
     def set_the_status_directly(self, data: st.DataObject, status: str) -> None:
         usecase = self._pick(data)
         with pytest.raises(DomainError) as refused:
-            usecases.usecase_update(actor=self.owner, usecase=usecase, expected_version=usecase.version,
-                                    status=status)
+            usecases.usecase_update(actor=self.owner, usecase=usecase, expected_version=usecase.version, status=status)
         assert (refused.value.code, refused.value.field) == ("lifecycle", "status")
 
     @precondition(lambda self: self.ids)
@@ -168,8 +191,9 @@ class DecisionMachine(RuleBasedStateMachine):
         review = data.draw(st.sampled_from(reviews))
         actor = self.reviewers[review.role] if rightful else data.draw(st.sampled_from([self.owner, self.lead]))
         try:
-            decisions.review_decide(actor=actor, review=review, outcome=outcome, comment="Begründung",
-                                    conditions="Auflage")
+            decisions.review_decide(
+                actor=actor, review=review, outcome=outcome, comment="Begründung", conditions="Auflage"
+            )
         except PermissionDenied:
             assert not rightful
 
@@ -177,8 +201,13 @@ class DecisionMachine(RuleBasedStateMachine):
     @rule(data=st.data(), who=st.sampled_from(["lead", "other_lead", "owner", "reviewer", "outsider"]))
     def approve(self, data: st.DataObject, who: str) -> None:
         usecase = self._pick(data)
-        actor = {"lead": self.lead, "other_lead": self.other_lead, "owner": self.owner, "outsider": self.outsider,
-                 "reviewer": self.reviewers["data_protection"]}[who]
+        actor = {
+            "lead": self.lead,
+            "other_lead": self.other_lead,
+            "owner": self.owner,
+            "outsider": self.outsider,
+            "reviewer": self.reviewers["data_protection"],
+        }[who]
         allowed = usecase.status == Status.AWAITING_APPROVAL and selectors.can_approve(actor, usecase)
         scope = "production" if usecase.stage == Stage.PRODUCTION else "pilot"
         try:
@@ -197,8 +226,9 @@ class DecisionMachine(RuleBasedStateMachine):
             return
         usecase = data.draw(st.sampled_from(waiting))
         try:
-            approved = decisions.usecase_approve(actor=self.lead, usecase=usecase, expected_version=usecase.version,
-                                                 scope=scope)
+            approved = decisions.usecase_approve(
+                actor=self.lead, usecase=usecase, expected_version=usecase.version, scope=scope
+            )
         except DomainError as refused:  # a use case in production is approved for production only
             assert (refused.code, usecase.stage, scope) == ("scope", Stage.PRODUCTION, "pilot")
         else:
@@ -208,8 +238,9 @@ class DecisionMachine(RuleBasedStateMachine):
     @rule(data=st.data(), profile=st.integers(0, len(PROFILES) - 1))
     def change_the_facts(self, data: st.DataObject, profile: int) -> None:
         usecase = self._pick(data)
-        usecases.usecase_update(actor=self.owner, usecase=usecase, expected_version=usecase.version,
-                                **PROFILES[profile])
+        usecases.usecase_update(
+            actor=self.owner, usecase=usecase, expected_version=usecase.version, **PROFILES[profile]
+        )
 
     @rule(status=st.sampled_from(["approved", "in_evaluation", "not_allowed"]))
     def change_the_tool(self, status: str) -> None:
@@ -223,13 +254,16 @@ class DecisionMachine(RuleBasedStateMachine):
         deadlines_run(today=self.today)
 
     @precondition(lambda self: self.ids)
-    @rule(data=st.data(), stage=st.sampled_from([Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED]),
-          by_owner=st.booleans())
+    @rule(data=st.data(), stage=st.sampled_from([Stage.PILOT, Stage.PRODUCTION, Stage.RETIRED]), by_owner=st.booleans())
     def move_the_stage(self, data: st.DataObject, stage: str, by_owner: bool) -> None:
         usecase = self._pick(data)
         try:
-            moved = lifecycle.usecase_stage_move(actor=self.owner if by_owner else self.outsider, usecase=usecase,
-                                                 stage=stage, expected_version=usecase.version)
+            moved = lifecycle.usecase_stage_move(
+                actor=self.owner if by_owner else self.outsider,
+                usecase=usecase,
+                stage=stage,
+                expected_version=usecase.version,
+            )
         except DomainError:
             return
         assert by_owner
@@ -245,8 +279,9 @@ class DecisionMachine(RuleBasedStateMachine):
     def ask_for_production(self, data: st.DataObject) -> None:
         usecase = self._pick(data)
         try:
-            asked = lifecycle.usecase_submit_for_production(actor=self.owner, usecase=usecase,
-                                                            expected_version=usecase.version)
+            asked = lifecycle.usecase_submit_for_production(
+                actor=self.owner, usecase=usecase, expected_version=usecase.version
+            )
         except DomainError:
             assert usecase.status != Status.APPROVED or usecase.stage in (Stage.PRODUCTION, Stage.RETIRED)
             return
@@ -258,8 +293,11 @@ class DecisionMachine(RuleBasedStateMachine):
     def nothing_is_approved_outside_the_guardrails(self) -> None:
         for usecase in UseCase.objects.filter(pk__in=self.ids):
             verdict = Verdict.objects.get(usecase=usecase)
-            reviews = {r.role: r.status for r in Review.objects.filter(usecase=usecase, submission=usecase.submission)
-                       if r.status != ReviewStatus.CANCELLED}
+            reviews = {
+                r.role: r.status
+                for r in Review.objects.filter(usecase=usecase, submission=usecase.submission)
+                if r.status != ReviewStatus.CANCELLED
+            }
             required = verdict.summary["reviews"]
             if usecase.status == Status.APPROVED:
                 assert verdict.decision != "blocked", "a blocked verdict was approved"
@@ -301,8 +339,9 @@ class DecisionMachine(RuleBasedStateMachine):
 def test_random_sequences_of_the_lifecycle_keep_the_guardrails() -> None:
     run_state_machine_as_test(
         DecisionMachine,
-        settings=settings(max_examples=examples(120), stateful_step_count=STEPS,
-                          suppress_health_check=[HealthCheck.too_slow]),
+        settings=settings(
+            max_examples=examples(120), stateful_step_count=STEPS, suppress_health_check=[HealthCheck.too_slow]
+        ),
     )
 
 
@@ -327,8 +366,14 @@ def test_the_status_cannot_be_set_through_an_update(make_usecase, org, status) -
 
 def test_a_use_case_cannot_be_registered_approved(org) -> None:
     with pytest.raises(DomainError) as refused:
-        usecases.usecase_create(actor=org.member, title="Schon erlaubt", unit=org.team, owner=org.member,
-                                status=Status.APPROVED, **COMPLETE_FACTS)
+        usecases.usecase_create(
+            actor=org.member,
+            title="Schon erlaubt",
+            unit=org.team,
+            owner=org.member,
+            status=Status.APPROVED,
+            **COMPLETE_FACTS,
+        )
 
     assert (refused.value.code, refused.value.field) == ("lifecycle", "status")
     assert not UseCase.objects.filter(title="Schon erlaubt").exists()
@@ -351,8 +396,12 @@ def test_a_reroute_keeps_a_use_case_approved_only_with_its_approval(make_usecase
     without.refresh_from_db()
     assert approved.status == Status.APPROVED
     assert without.status == Status.AWAITING_APPROVAL
-    assert Event.objects.filter(action="decisions.usecase.routed", object_id=str(without.pk),
-                                before__status="approved", after__status="awaiting_approval").exists()
+    assert Event.objects.filter(
+        action="decisions.usecase.routed",
+        object_id=str(without.pk),
+        before__status="approved",
+        after__status="awaiting_approval",
+    ).exists()
 
 
 def test_the_table_refuses_a_transition_it_does_not_name(make_usecase, org, qualified_lead) -> None:
@@ -362,8 +411,13 @@ def test_the_table_refuses_a_transition_it_does_not_name(make_usecase, org, qual
 
     # When anybody, even the qualified lead, makes it approved or retired-then-pilot, it is refused
     with pytest.raises(DomainError) as refused:
-        transitions.usecase_transition(actor=qualified_lead, usecase=usecase, cause=Cause.APPROVE,
-                                       to=Status.APPROVED, action="decisions.usecase.approved")
+        transitions.usecase_transition(
+            actor=qualified_lead,
+            usecase=usecase,
+            cause=Cause.APPROVE,
+            to=Status.APPROVED,
+            action="decisions.usecase.approved",
+        )
     assert refused.value.code == "transition"
     usecase.refresh_from_db()
     assert (usecase.status, usecase.version, Event.objects.count()) == (Status.DRAFT, 1, events)

@@ -114,8 +114,13 @@ def test_the_last_approving_review_hands_the_use_case_to_the_team_lead(make_usec
     privacy = Review.objects.get(usecase=usecase, role="data_protection")
     council = Review.objects.get(usecase=usecase, role="works_council")
 
-    decisions.review_decide(actor=reviewers.finance_privacy, review=privacy, outcome="approved_with_conditions",
-                            conditions="Löschkonzept vor dem Start.", expected_version=privacy.version)
+    decisions.review_decide(
+        actor=reviewers.finance_privacy,
+        review=privacy,
+        outcome="approved_with_conditions",
+        conditions="Löschkonzept vor dem Start.",
+        expected_version=privacy.version,
+    )
     usecase.refresh_from_db()
     assert usecase.status == Status.IN_REVIEW
 
@@ -124,11 +129,15 @@ def test_the_last_approving_review_hands_the_use_case_to_the_team_lead(make_usec
     assert usecase.status == Status.AWAITING_APPROVAL
     privacy.refresh_from_db()
     assert (privacy.status, privacy.conditions, privacy.decided_by) == (
-        "approved_with_conditions", "Löschkonzept vor dem Start.", reviewers.finance_privacy
+        "approved_with_conditions",
+        "Löschkonzept vor dem Start.",
+        reviewers.finance_privacy,
     )
     # the conditions became the owner's obligation as soon as they were set
     assert _actions(usecase)[-3:] == [
-        "decisions.review.decided", "decisions.obligation.opened", "decisions.review.decided"
+        "decisions.review.decided",
+        "decisions.obligation.opened",
+        "decisions.review.decided",
     ]
 
 
@@ -157,8 +166,13 @@ def test_company_wide_reviewers_may_decide_a_review_routed_to_a_unit(make_usecas
 
 
 @pytest.mark.parametrize(
-    ("outcome", "field"), [("changes_requested", "comment"), ("rejected", "comment"),
-                           ("approved_with_conditions", "conditions"), ("maybe", "outcome")],
+    ("outcome", "field"),
+    [
+        ("changes_requested", "comment"),
+        ("rejected", "comment"),
+        ("approved_with_conditions", "conditions"),
+        ("maybe", "outcome"),
+    ],
 )
 def test_a_decision_needs_its_reason(make_usecase, reviewers, outcome, field) -> None:
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
@@ -176,16 +190,21 @@ def test_requesting_changes_returns_the_use_case_and_cancels_the_other_reviews(m
     usecase = make_usecase(**TWO_REVIEWS_FACTS)
     council = Review.objects.get(usecase=usecase, role="works_council")
 
-    decisions.review_decide(actor=reviewers.works_council, review=council, outcome="changes_requested",
-                            comment="Bitte die Auswertung je Person ausschließen.")
+    decisions.review_decide(
+        actor=reviewers.works_council,
+        review=council,
+        outcome="changes_requested",
+        comment="Bitte die Auswertung je Person ausschließen.",
+    )
 
     usecase.refresh_from_db()
     assert usecase.status == Status.CHANGES_REQUESTED
     assert _reviews(usecase) == {"works_council": "changes_requested", "data_protection": "cancelled"}
 
     # The owner changes the use case and submits it again: a new submission, new reviews.
-    usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=usecase.version,
-                            monitors_employees="no")
+    usecases.usecase_update(
+        actor=org.member, usecase=usecase, expected_version=usecase.version, monitors_employees="no"
+    )
     usecase.refresh_from_db()
     resubmitted = usecases.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
     assert (resubmitted.status, resubmitted.submission) == (Status.IN_REVIEW, 2)
@@ -198,8 +217,12 @@ def test_a_rejection_is_final_for_that_version(make_usecase, reviewers, qualifie
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
     review = Review.objects.get(usecase=usecase)
 
-    decisions.review_decide(actor=reviewers.works_council, review=review, outcome="rejected",
-                            comment="Leistungskontrolle ist nicht zustimmungsfähig.")
+    decisions.review_decide(
+        actor=reviewers.works_council,
+        review=review,
+        outcome="rejected",
+        comment="Leistungskontrolle ist nicht zustimmungsfähig.",
+    )
 
     usecase.refresh_from_db()
     assert usecase.status == Status.REJECTED
@@ -214,8 +237,9 @@ def test_deciding_on_a_stale_version_is_a_conflict(make_usecase, reviewers) -> N
     review = Review.objects.get(usecase=usecase)
 
     with pytest.raises(Conflict):
-        decisions.review_decide(actor=reviewers.works_council, review=review, outcome="approved",
-                                expected_version=review.version + 1)
+        decisions.review_decide(
+            actor=reviewers.works_council, review=review, outcome="approved", expected_version=review.version + 1
+        )
     review.refresh_from_db()
     assert review.status == ReviewStatus.OPEN
 
@@ -226,19 +250,23 @@ def test_deciding_on_a_stale_version_is_a_conflict(make_usecase, reviewers) -> N
 def test_the_qualified_lead_approves_and_the_approval_records_the_verdict(make_usecase, qualified_lead) -> None:
     usecase = make_usecase(**COMPLETE_FACTS)
 
-    approved = decisions.usecase_approve(actor=qualified_lead, usecase=usecase, scope="pilot",
-                                         expected_version=usecase.version)
+    approved = decisions.usecase_approve(
+        actor=qualified_lead, usecase=usecase, scope="pilot", expected_version=usecase.version
+    )
 
     assert approved.status == Status.APPROVED
     approval = Approval.objects.get(usecase=usecase)
     assert (approval.scope, approval.unit, approval.risk_class, approval.approved_by) == (
-        "pilot", usecase.unit, "minimal", qualified_lead
+        "pilot",
+        usecase.unit,
+        "minimal",
+        qualified_lead,
     )
     assert approval.summary_digest == usecase.verdict.summary_digest
     actions = _actions(usecase)
     assert "decisions.usecase.approved" in actions
     # the approval hands the verdict's obligations to the owner, each recorded
-    assert actions[actions.index("decisions.usecase.approved") + 1:] == ["decisions.obligation.opened"] * len(
+    assert actions[actions.index("decisions.usecase.approved") + 1 :] == ["decisions.obligation.opened"] * len(
         usecase.verdict.summary["obligations"]
     )
 
@@ -308,8 +336,9 @@ def test_a_change_that_needs_a_new_review_opens_only_that_one(make_usecase, revi
     usecase.refresh_from_db()
     assert usecase.status == Status.AWAITING_APPROVAL
 
-    usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=usecase.version,
-                            personal_data="personal")
+    usecases.usecase_update(
+        actor=org.member, usecase=usecase, expected_version=usecase.version, personal_data="personal"
+    )
 
     usecase.refresh_from_db()
     assert usecase.status == Status.IN_REVIEW
@@ -324,8 +353,9 @@ def test_a_change_that_needs_a_new_review_opens_only_that_one(make_usecase, revi
 def test_a_change_that_makes_a_review_unnecessary_cancels_it(make_usecase, reviewers, org) -> None:
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
 
-    usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=usecase.version,
-                            monitors_employees="no")
+    usecases.usecase_update(
+        actor=org.member, usecase=usecase, expected_version=usecase.version, monitors_employees="no"
+    )
 
     usecase.refresh_from_db()
     assert usecase.status == Status.AWAITING_APPROVAL
@@ -341,13 +371,15 @@ def test_an_approved_use_case_stays_approved_when_no_new_review_is_needed(make_u
     decisions.usecase_approve(actor=qualified_lead, usecase=usecase)
     usecase.refresh_from_db()
 
-    usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=usecase.version,
-                            generated_content="none")
+    usecases.usecase_update(
+        actor=org.member, usecase=usecase, expected_version=usecase.version, generated_content="none"
+    )
     usecase.refresh_from_db()
     assert usecase.status == Status.APPROVED
 
-    usecases.usecase_update(actor=org.member, usecase=usecase, expected_version=usecase.version,
-                            monitors_employees="yes")
+    usecases.usecase_update(
+        actor=org.member, usecase=usecase, expected_version=usecase.version, monitors_employees="yes"
+    )
     usecase.refresh_from_db()
     assert usecase.status == Status.IN_REVIEW
     assert _reviews(usecase) == {"works_council": "open"}

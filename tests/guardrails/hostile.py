@@ -22,8 +22,11 @@ RAW_STRING_BYPASS = (
 #: 300 nested brackets hidden the same way (deep enough to exhaust a parser's stack).
 DEEP_NESTING = 'r"\\" == "" || unit == "mkt" && ' + "(" * 300 + "true" + ")" * 300 + ' || unit == "x"'
 
-HOSTILE = {"guarded-exponential": GUARDED_EXPONENTIAL, "raw-string-bypass": RAW_STRING_BYPASS,
-           "deep-nesting": DEEP_NESTING}
+HOSTILE = {
+    "guarded-exponential": GUARDED_EXPONENTIAL,
+    "raw-string-bypass": RAW_STRING_BYPASS,
+    "deep-nesting": DEEP_NESTING,
+}
 
 RULE_ID = "hostile-rule"
 

@@ -39,10 +39,18 @@ CODE = tool("Code-Assistent", "approved_with_conditions", personal_data_allowed=
 MODEL_API = tool("Modell-API EU", max_classification="strictly_confidential")
 INTERNAL_LLM = tool("Interne LLM-Plattform", hosting_region="on_premises", max_classification="strictly_confidential")
 TRANSLATOR = tool("Übersetzungsdienst", max_classification="internal", personal_data_allowed=False, dpa_signed=False)
-IMAGES = tool("Bildgenerator", "in_evaluation", max_classification="public", personal_data_allowed=False,
-              dpa_signed=False)
-FREE_CHATBOT = tool("Gratis-Chatbot", "not_allowed", hosting_region="non_eu", max_classification="public",
-                    personal_data_allowed=False, dpa_signed=False, trains_on_inputs=True)
+IMAGES = tool(
+    "Bildgenerator", "in_evaluation", max_classification="public", personal_data_allowed=False, dpa_signed=False
+)
+FREE_CHATBOT = tool(
+    "Gratis-Chatbot",
+    "not_allowed",
+    hosting_region="non_eu",
+    max_classification="public",
+    personal_data_allowed=False,
+    dpa_signed=False,
+    trains_on_inputs=True,
+)
 US_API = tool("US-Modell-API", hosting_region="non_eu", max_classification="confidential")
 
 HARMLESS: dict[str, Any] = {
@@ -62,8 +70,12 @@ HARMLESS: dict[str, Any] = {
 
 def case(tools: list[dict[str, Any]] | None = None, stage: str = "pilot", **facts: Any) -> dict[str, Any]:
     """An evaluation input: harmless answers unless told otherwise."""
-    return {"facts": {**HARMLESS, **facts}, "tools": [OFFICE] if tools is None else tools, "unit": "team",
-            "stage": stage}
+    return {
+        "facts": {**HARMLESS, **facts},
+        "tools": [OFFICE] if tools is None else tools,
+        "unit": "team",
+        "stage": stage,
+    }
 
 
 def copy_default(target: Path) -> Path:

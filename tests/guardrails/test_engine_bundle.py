@@ -69,10 +69,13 @@ def test_a_cel_syntax_error_names_file_line_and_column() -> None:
 
 
 def test_a_cel_error_in_a_block_scalar_points_into_the_block() -> None:
-    text = rule().replace("""    when: '"recruiting" in purposes'""", """    when: |
+    text = rule().replace(
+        """    when: '"recruiting" in purposes'""",
+        """    when: |
       "recruiting" in purposes
         && (decision_role == "none"
-""")
+""",
+    )
     problems = problems_of(bundle(text))
     assert problems[0].startswith("rules/r1.yaml:1") and "CEL" in problems[0]
     line = int(problems[0].split(":")[1])
@@ -87,8 +90,9 @@ def test_an_unknown_fact_is_refused_with_a_hint() -> None:
 
 def test_an_unknown_effect_is_refused() -> None:
     problems = problems_of(bundle(rule(effect="escalate: legal")))
-    assert problems == ["rules/r1.yaml:9:9: unknown effect 'escalate' (known: block, review, obligation, "
-                        "risk_class, warn)"]
+    assert problems == [
+        "rules/r1.yaml:9:9: unknown effect 'escalate' (known: block, review, obligation, risk_class, warn)"
+    ]
 
 
 def test_an_unknown_review_role_and_risk_class_are_refused() -> None:
@@ -171,7 +175,7 @@ def test_an_expression_that_is_too_long_or_too_deep_is_refused() -> None:
 
 
 def test_too_many_macros_are_refused() -> None:
-    many = " || ".join(["purposes.exists(p, p == \"x\")"] * 5)
+    many = " || ".join(['purposes.exists(p, p == "x")'] * 5)
     assert "more than 4 macros" in problems_of(bundle(rule(when=many)))[0]
 
 
@@ -196,9 +200,10 @@ obligations:
     blocking: true
     applies_from: someday
 """
-    assert "'applies_from' must name one of the bundle's dates" in problems_of(
-        bundle(obligations + rule(effect="obligation: duty"))
-    )[0]
+    assert (
+        "'applies_from' must name one of the bundle's dates"
+        in problems_of(bundle(obligations + rule(effect="obligation: duty")))[0]
+    )
 
 
 def test_a_constant_may_not_hide_a_fact() -> None:
@@ -216,19 +221,24 @@ def test_all_problems_are_reported_at_once() -> None:
 
 
 def test_a_failing_own_test_refuses_the_bundle() -> None:
-    text = rule() + """\
+    text = (
+        rule()
+        + """\
 tests:
   - name: recruiting goes to legal
     input: {facts: {purposes: [productivity]}}
     expect: {reviews: [legal]}
 """
+    )
     report = check_files(bundle(text))
     assert not report.ok
     assert str(report.problems[0]).startswith("rules/r1.yaml:11:1: test 'recruiting goes to legal' failed: reviews:")
 
 
 def test_a_test_naming_an_unknown_rule_or_fact_is_refused() -> None:
-    text = rule() + """\
+    text = (
+        rule()
+        + """\
 tests:
   - name: bad
     input: {facts: {purposes: [flying]}}
@@ -237,6 +247,7 @@ tests:
     input: {}
     expect: {fired: [r-two]}
 """
+    )
     problems = problems_of(bundle(text))
     assert "unknown answer 'flying' for 'purposes'" in problems[0]
     assert "names the unknown rule 'r-two'" in problems[1]

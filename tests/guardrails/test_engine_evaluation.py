@@ -72,8 +72,9 @@ def test_the_verdict_has_the_contract_shape_in_both_languages() -> None:
 
 
 def test_the_same_input_always_gives_the_same_verdict() -> None:
-    data = case(purposes=["recruiting"], affected_people=["applicants"], personal_data="personal",
-                decision_role="prepares")
+    data = case(
+        purposes=["recruiting"], affected_people=["applicants"], personal_data="personal", decision_role="prepares"
+    )
     first = Evaluator(default_evaluator().bundle).evaluate(data).as_dict("en")
     assert all(Evaluator(default_evaluator().bundle).evaluate(data).as_dict("en") == first for _ in range(3))
 
@@ -109,8 +110,13 @@ def test_the_highest_risk_class_wins() -> None:
 
 
 def test_obligations_appear_once_even_if_several_rules_require_them() -> None:
-    data = case(purposes=["employee_decisions"], affected_people=["employees"], personal_data="special_categories",
-                monitors_employees="yes", decision_role="decides")
+    data = case(
+        purposes=["employee_decisions"],
+        affected_people=["employees"],
+        personal_data="special_categories",
+        monitors_employees="yes",
+        decision_role="decides",
+    )
     obligations = default_evaluator().evaluate(data).summary()["obligations"]
     assert obligations.count("gdpr-art35-dpia") == 1
 

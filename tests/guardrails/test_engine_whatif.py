@@ -46,8 +46,11 @@ def _replace(path: str, old: str, new: str) -> Callable[[dict[str, str]], None]:
 
 VARIANTS = {
     # only an effect changes: deepfakes are blocked instead of reviewed by legal
-    "effect": _replace(TRANSPARENCY, "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
-                       "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true"),
+    "effect": _replace(
+        TRANSPARENCY,
+        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
+        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true",
+    ),
     # a condition changes: large-scale means more than 10,000 people only when known
     "condition": _replace(GDPR, """&& scale in ["large", "unsure"]'""", """&& scale == "large"'"""),
     # a constant changes: analytics becomes an Annex III area in this company's reading
@@ -55,8 +58,11 @@ VARIANTS = {
         "bundle.yaml", "  annex_iii_people: [education,", "  annex_iii_people: [analytics, education,"
     ),
     # a rule is renamed (removed, and added under a new id)
-    "renamed": _replace(SECURITY, "  - id: sec-tool-conditions\n    title: {de: Werkzeug mit Auflagen",
-                        "  - id: sec-tool-with-conditions\n    title: {de: Werkzeug mit Auflagen"),
+    "renamed": _replace(
+        SECURITY,
+        "  - id: sec-tool-conditions\n    title: {de: Werkzeug mit Auflagen",
+        "  - id: sec-tool-with-conditions\n    title: {de: Werkzeug mit Auflagen",
+    ),
 }
 
 

@@ -67,8 +67,9 @@ def test_a_publication_stopped_by_the_limit_keeps_the_previous_bundle(org, marke
     assert _state() == before
 
 
-def test_a_later_verdict_stopped_by_the_limit_needs_review_by_ai_governance(org, make_usecase, client_for,
-                                                                              lifted) -> None:
+def test_a_later_verdict_stopped_by_the_limit_needs_review_by_ai_governance(
+    org, make_usecase, client_for, lifted
+) -> None:
     # Given a hostile bundle published while no use case of Marketing existed
     make_usecase(title="Zusammenfassungen")
     services.bundle_publish(actor=org.role_holders["ai_governance"], files=hostile_bundle(GUARDED_EXPONENTIAL))

@@ -18,10 +18,15 @@ pytestmark = pytest.mark.django_db
 def mixed(make_usecase):
     return {
         "minimal": make_usecase(title="Protokolle zusammenfassen"),
-        "high": make_usecase(title="Bewerbungen vorsortieren", purposes=["recruiting"], affected_people=["applicants"],
-                             decision_role="prepares"),
-        "prohibited": make_usecase(title="Stimmung der Belegschaft messen", purposes=["emotion_recognition"],
-                                   affected_people=["employees"]),
+        "high": make_usecase(
+            title="Bewerbungen vorsortieren",
+            purposes=["recruiting"],
+            affected_people=["applicants"],
+            decision_role="prepares",
+        ),
+        "prohibited": make_usecase(
+            title="Stimmung der Belegschaft messen", purposes=["emotion_recognition"], affected_people=["employees"]
+        ),
     }
 
 

@@ -18,8 +18,15 @@ from leitplanke.guardrails.models import RuleBundle
 
 from .support import case, copy_default
 
-CANDIDATE = {"facts": {"purposes": ["recruiting"], "affected_people": ["applicants"], "personal_data": "personal",
-                       "decision_role": "prepares"}, "tools": []}
+CANDIDATE = {
+    "facts": {
+        "purposes": ["recruiting"],
+        "affected_people": ["applicants"],
+        "personal_data": "personal",
+        "decision_role": "prepares",
+    },
+    "tools": [],
+}
 
 
 def _policy(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -28,7 +35,12 @@ def _policy(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "-m", "leitplanke.config.cli", "policy", *args],
-        input=stdin, capture_output=True, text=True, env=env, check=False, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
     )
 
 
@@ -80,10 +92,13 @@ def test_policy_test_runs_the_bundles_own_tests(tmp_path: Path) -> None:
 def test_policy_test_reports_a_failing_test_with_file_and_line(tmp_path: Path) -> None:
     folder = copy_default(tmp_path / "bundle")
     rules = folder / "rules/50-betrvg.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "expect: {reviews: [works_council], fired: [betrvg-87-1-6-monitoring]}",
-        "expect: {reviews: [legal], fired: [betrvg-87-1-6-monitoring]}",
-    ), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            "expect: {reviews: [works_council], fired: [betrvg-87-1-6-monitoring]}",
+            "expect: {reviews: [legal], fired: [betrvg-87-1-6-monitoring]}",
+        ),
+        encoding="utf-8",
+    )
     done = _policy("test", str(folder))
     assert done.returncode == 1
     assert "FAIL rules/50-betrvg.yaml:" in done.stdout and "unsure about monitoring counts as yes" in done.stdout
@@ -93,8 +108,9 @@ def test_policy_test_reports_a_failing_test_with_file_and_line(tmp_path: Path) -
 def test_policy_validate_names_file_line_and_reason(tmp_path: Path) -> None:
     folder = copy_default(tmp_path / "bundle")
     rules = folder / "rules/60-security.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("      - block: true", "      - forbid: true", 1),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("      - block: true", "      - forbid: true", 1), encoding="utf-8"
+    )
     done = _policy("validate", str(folder))
     assert done.returncode == 2
     assert "rules/60-security.yaml:" in done.stderr and "unknown effect 'forbid'" in done.stderr
@@ -106,13 +122,20 @@ def test_whatif_publish_and_export_through_the_command(tmp_path: Path, make_usec
     make_usecase(title="Kampagnenvideo", purposes=["content_creation"], generated_content="deepfake")
     folder = copy_default(tmp_path / "candidate")
     rules = folder / "rules/30-ai-act-transparency.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal\n      - review: ai_governance",
-    ).replace("reviews: [legal], fired: [ai-act-art50-4-deepfake]", "reviews: [legal, ai_governance]"),
-        encoding="utf-8")
-    (folder / "bundle.yaml").write_text((folder / "bundle.yaml").read_text(encoding="utf-8").replace(
-        'version: "2026.12.1"', 'version: "2026.12.9"'), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        .replace(
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal"
+            "\n      - review: ai_governance",
+        )
+        .replace("reviews: [legal], fired: [ai-act-art50-4-deepfake]", "reviews: [legal, ai_governance]"),
+        encoding="utf-8",
+    )
+    (folder / "bundle.yaml").write_text(
+        (folder / "bundle.yaml").read_text(encoding="utf-8").replace('version: "2026.12.1"', 'version: "2026.12.9"'),
+        encoding="utf-8",
+    )
 
     out = StringIO()
     call_command("policy", "whatif", str(folder), stdout=out)

@@ -65,8 +65,9 @@ def _evaluated_under_the_lock(verdict: Verdict) -> dict[str, Any]:
     return selectors.evaluator_for(verdict.bundle).evaluate(verdict.input).summary()
 
 
-def test_create_update_and_stage_move_evaluate_before_the_write_opens(org, make_usecase, published, qualified_lead,
-                                                                      tools, monkeypatch) -> None:
+def test_create_update_and_stage_move_evaluate_before_the_write_opens(
+    org, make_usecase, published, qualified_lead, tools, monkeypatch
+) -> None:
     depths = Depths(monkeypatch)
     # A new use case of Marketing: evaluated once, outside the transaction; the rule fired
     usecase = make_usecase(title="Kampagnentexte", unit=org.marketing)

@@ -26,19 +26,24 @@ DEEPFAKE_RULES = "rules/30-ai-act-transparency.yaml"
 def stricter_bundle(version: str = "2026.12.2") -> dict[str, str]:
     """The default bundle with deepfakes blocked instead of reviewed by legal."""
     files = read_folder(default_folder())
-    files[DEEPFAKE_RULES] = files[DEEPFAKE_RULES].replace(
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
-        "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true",
-    ).replace(
-        "    expect: {risk_class: limited, decision: review, reviews: [legal], fired: [ai-act-art50-4-deepfake]}",
-        "    expect: {risk_class: limited, decision: blocked, fired: [ai-act-art50-4-deepfake]}",
+    files[DEEPFAKE_RULES] = (
+        files[DEEPFAKE_RULES]
+        .replace(
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - review: legal",
+            "      - obligation: ai-act-art50-4-disclose-deepfake\n      - block: true",
+        )
+        .replace(
+            "    expect: {risk_class: limited, decision: review, reviews: [legal], fired: [ai-act-art50-4-deepfake]}",
+            "    expect: {risk_class: limited, decision: blocked, fired: [ai-act-art50-4-deepfake]}",
+        )
     )
     files["bundle.yaml"] = files["bundle.yaml"].replace('version: "2026.12.1"', f'version: "{version}"')
     return files
 
 
-def broken_bundle(old: str = "when: 'generated_content == \"deepfake\"'",
-                  new: str = "when: 'generated_content == \"deepfake\" &&'") -> dict[str, str]:
+def broken_bundle(
+    old: str = "when: 'generated_content == \"deepfake\"'", new: str = "when: 'generated_content == \"deepfake\" &&'"
+) -> dict[str, str]:
     """The stricter bundle with one mistake in the deepfake rule (by default a CEL syntax error)."""
     files = stricter_bundle("2026.12.3")
     assert old in files[DEEPFAKE_RULES]
@@ -107,8 +112,9 @@ def test_a_refused_bundle_names_the_file_and_line(portfolio) -> None:
 
 def test_a_bundle_whose_own_test_fails_is_refused(portfolio) -> None:
     files = stricter_bundle("2026.12.4")
-    files[DEEPFAKE_RULES] = files[DEEPFAKE_RULES].replace("decision: blocked, fired: [ai-act-art50-4-deepfake]",
-                                                          "decision: team_lead, fired: [ai-act-art50-4-deepfake]")
+    files[DEEPFAKE_RULES] = files[DEEPFAKE_RULES].replace(
+        "decision: blocked, fired: [ai-act-art50-4-deepfake]", "decision: team_lead, fired: [ai-act-art50-4-deepfake]"
+    )
     before = _state()
     with pytest.raises(services.BundleRefused) as refused:
         services.bundle_publish(actor=None, files=files)

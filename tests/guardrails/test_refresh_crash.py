@@ -40,8 +40,12 @@ OUTCOME = ("risk_class", "decision", "reviews", "obligations")
 def portfolio_without_verdicts(org: Any) -> list[int]:
     """One use case registered through the service (with its verdict), and copies of it without one."""
     first = usecases.usecase_create(
-        actor=org.member, title="Rechnungen klassifizieren", summary="Eingangsrechnungen werden vorkontiert.",
-        unit=org.team, owner=org.member, **COMPLETE_FACTS,
+        actor=org.member,
+        title="Rechnungen klassifizieren",
+        summary="Eingangsrechnungen werden vorkontiert.",
+        unit=org.team,
+        owner=org.member,
+        **COMPLETE_FACTS,
     )
     fields = [field.attname for field in UseCase._meta.concrete_fields if not field.primary_key]
     values = {name: getattr(first, name) for name in fields}
@@ -117,9 +121,7 @@ def test_a_refresh_killed_half_way_leaves_whole_chunks_and_the_next_one_complete
     # And a second refresh evaluates the rest, recording each use case's first verdict exactly once
     call_command("policy", "refresh", verbosity=0)
     assert Verdict.objects.count() == len(ids)
-    recorded = Counter(
-        Event.objects.filter(action="guardrails.verdict.recorded").values_list("object_id", flat=True)
-    )
+    recorded = Counter(Event.objects.filter(action="guardrails.verdict.recorded").values_list("object_id", flat=True))
     assert recorded == Counter({str(pk): 1 for pk in ids})
     assert_every_verdict_event_has_its_verdict()
     result = verify()

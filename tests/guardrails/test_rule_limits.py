@@ -25,8 +25,13 @@ _BODY = st.lists(
 
 
 @settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(_PREFIXES), st.sampled_from(_QUOTES), _BODY, st.sampled_from(_QUOTES),
-       st.sampled_from(["", " + 'z'", " == x", "\\", '"', " || true"]))
+@given(
+    st.sampled_from(_PREFIXES),
+    st.sampled_from(_QUOTES),
+    _BODY,
+    st.sampled_from(_QUOTES),
+    st.sampled_from(["", " + 'z'", " == x", "\\", '"', " || true"]),
+)
 def test_the_reader_ends_every_string_where_cel_does(prefix, opening, body, closing, tail) -> None:
     # Given text made of a string literal in any form, with quotes, backslashes and escapes inside
     source = prefix + opening + body + closing + tail
@@ -57,8 +62,11 @@ def test_each_hostile_rule_is_refused_at_validation(name) -> None:
         parse_bundle(hostile_bundle(HOSTILE[name]))
     [problem] = refused.value.problems
     assert problem.file == "rules/99-hostile.yaml" and problem.line == 7
-    expected = {"guarded-exponential": "nests macros", "raw-string-bypass": "more than 4 macros",
-                "deep-nesting": "nests brackets deeper than 16"}[name]
+    expected = {
+        "guarded-exponential": "nests macros",
+        "raw-string-bypass": "more than 4 macros",
+        "deep-nesting": "nests brackets deeper than 16",
+    }[name]
     assert expected in problem.message
 
 

@@ -46,8 +46,12 @@ def test_a_new_use_case_carries_its_verdict_with_bundle_and_exact_input(make_use
 def test_changing_the_answers_evaluates_again_and_records_the_change(org, make_usecase) -> None:
     usecase = make_usecase()
     services.usecase_update(
-        actor=org.member, usecase=usecase, purposes=["recruiting"], affected_people=["applicants"],
-        personal_data="personal", decision_role="prepares",
+        actor=org.member,
+        usecase=usecase,
+        purposes=["recruiting"],
+        affected_people=["applicants"],
+        personal_data="personal",
+        decision_role="prepares",
     )
     verdict = Verdict.objects.get(usecase=usecase)
     assert (verdict.risk_class, verdict.decision) == ("high", "review")
@@ -78,8 +82,12 @@ def test_a_tool_that_is_no_longer_allowed_blocks_every_use_case_that_uses_it(org
 
 
 def test_the_profile_explains_the_verdict_in_german(org, make_usecase, client_for, tools) -> None:
-    usecase = make_usecase(tools=[tools["Enterprise-Chat"]], interacts_with_people="external",
-                           affected_people=["consumers"], purposes=["customer_interaction"])
+    usecase = make_usecase(
+        tools=[tools["Enterprise-Chat"]],
+        interacts_with_people="external",
+        affected_people=["consumers"],
+        purposes=["customer_interaction"],
+    )
     html = client_for(org.outsider).get(reverse("usecases:detail", args=[usecase.pk])).content.decode()
     assert 'data-testid="verdict"' in html
     assert "Begrenztes Risiko" in html
@@ -90,8 +98,12 @@ def test_the_profile_explains_the_verdict_in_german(org, make_usecase, client_fo
 def test_the_live_verdict_follows_the_answers_in_the_form(org, make_usecase, client_for) -> None:
     usecase = make_usecase()
     client = client_for(org.member)
-    answers = {"purposes": ["recruiting"], "affected_people": ["applicants"], "decision_role": "prepares",
-               "personal_data": "personal"}
+    answers = {
+        "purposes": ["recruiting"],
+        "affected_people": ["applicants"],
+        "decision_role": "prepares",
+        "personal_data": "personal",
+    }
     response = client.post(reverse("guardrails:preview", args=[usecase.pk]), answers)
     assert response.status_code == 200
     html = response.content.decode()

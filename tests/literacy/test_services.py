@@ -45,8 +45,7 @@ def test_months_are_calendar_months(day, months, expected) -> None:
 def test_a_completion_counts_for_the_courses_validity(admin, course) -> None:
     person = PersonFactory()
 
-    completion = services.completion_record(actor=admin, person=person, course=course,
-                                            completed_on=dt.date(2026, 3, 1))
+    completion = services.completion_record(actor=admin, person=person, course=course, completed_on=dt.date(2026, 3, 1))
 
     # 24 months from 1 March 2026: the last day that counts is 29 February 2028
     assert completion.valid_until == dt.date(2028, 2, 29)
@@ -67,8 +66,9 @@ def test_the_longest_valid_completion_is_the_qualification(admin, course) -> Non
     person = PersonFactory()
     today = timezone.localdate()
     services.completion_record(actor=admin, person=person, course=course, completed_on=today - dt.timedelta(days=400))
-    newer = services.completion_record(actor=admin, person=person, course=course,
-                                       completed_on=today - dt.timedelta(days=10))
+    newer = services.completion_record(
+        actor=admin, person=person, course=course, completed_on=today - dt.timedelta(days=10)
+    )
 
     assert qualification_of(person, "ai-literacy-basics") == newer
     assert qualification_of(PersonFactory(), "ai-literacy-basics") is None
@@ -76,8 +76,9 @@ def test_the_longest_valid_completion_is_the_qualification(admin, course) -> Non
 
 def test_recording_and_removing_a_completion_is_audited_on_the_person(admin, course) -> None:
     person = PersonFactory(username="lea.lead")
-    completion = services.completion_record(actor=admin, person=person, course=course,
-                                            completed_on=dt.date(2026, 6, 1), note="Zertifikat 4711")
+    completion = services.completion_record(
+        actor=admin, person=person, course=course, completed_on=dt.date(2026, 6, 1), note="Zertifikat 4711"
+    )
 
     services.completion_remove(actor=admin, completion=completion)
 
@@ -90,8 +91,9 @@ def test_recording_and_removing_a_completion_is_audited_on_the_person(admin, cou
 
 def test_a_completion_in_the_future_is_refused(admin, course) -> None:
     with pytest.raises(DomainError) as caught:
-        services.completion_record(actor=admin, person=PersonFactory(), course=course,
-                                   completed_on=timezone.localdate() + dt.timedelta(days=1))
+        services.completion_record(
+            actor=admin, person=PersonFactory(), course=course, completed_on=timezone.localdate() + dt.timedelta(days=1)
+        )
     assert caught.value.field == "completed_on"
     assert not Completion.objects.exists()
 

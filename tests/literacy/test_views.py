@@ -30,12 +30,18 @@ class World:
 
     def __init__(self) -> None:
         self.admin = person_with(Role.ADMINISTRATOR, username="admin", display_name="Ada Admin")
-        self.course = services.course_create(actor=None, code="ai-literacy-basics", title="KI-Grundlagen",
-                                             validity_months=24)
+        self.course = services.course_create(
+            actor=None, code="ai-literacy-basics", title="KI-Grundlagen", validity_months=24
+        )
         self.retired = services.course_create(actor=None, code="old", title="Alter Kurs", active=False)
         self.learner = PersonFactory(username="lea.lead", display_name="Lea Lernend")
-        self.completion = services.completion_record(actor=None, person=self.learner, course=self.course,
-                                                     completed_on=dt.date(2026, 5, 4), note="Zertifikat 4711")
+        self.completion = services.completion_record(
+            actor=None,
+            person=self.learner,
+            course=self.course,
+            completed_on=dt.date(2026, 5, 4),
+            note="Zertifikat 4711",
+        )
 
 
 @pytest.fixture
@@ -56,25 +62,39 @@ def client_as() -> Callable[[Any], Client]:
 
 def _snapshot(world: World) -> tuple[Any, ...]:
     world.course.refresh_from_db()
-    return (Event.objects.count(), Course.objects.count(), Completion.objects.count(),
-            world.course.audit_snapshot(), world.course.version)
+    return (
+        Event.objects.count(),
+        Course.objects.count(),
+        Completion.objects.count(),
+        world.course.audit_snapshot(),
+        world.course.version,
+    )
 
 
 def _course_form(course: Course, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(course, name) for name in services.COURSE_FIELDS}
     data["version"] = course.version
     data.update(changes)
-    return {key: ("on" if value is True else ("" if value is None else value))
-            for key, value in data.items() if value is not False}
+    return {
+        key: ("on" if value is True else ("" if value is None else value))
+        for key, value in data.items()
+        if value is not False
+    }
 
 
 CHANGES: dict[str, tuple[Callable[[World], str], Callable[[World], dict[str, Any]]]] = {
-    "course_create": (lambda w: reverse("literacy:course_create"),
-                      lambda w: {"title": "Neu", "code": "neu", "validity_months": "12", "active": "on"}),
-    "course_edit": (lambda w: reverse("literacy:course_edit", args=[w.course.pk]),
-                    lambda w: _course_form(w.course, title="KI-Grundlagen 2027")),
-    "completion_record": (lambda w: reverse("literacy:course_detail", args=[w.course.pk]),
-                          lambda w: {"person": "admin", "completed_on": "2026-06-01", "note": ""}),
+    "course_create": (
+        lambda w: reverse("literacy:course_create"),
+        lambda w: {"title": "Neu", "code": "neu", "validity_months": "12", "active": "on"},
+    ),
+    "course_edit": (
+        lambda w: reverse("literacy:course_edit", args=[w.course.pk]),
+        lambda w: _course_form(w.course, title="KI-Grundlagen 2027"),
+    ),
+    "completion_record": (
+        lambda w: reverse("literacy:course_detail", args=[w.course.pk]),
+        lambda w: {"person": "admin", "completed_on": "2026-06-01", "note": ""},
+    ),
     "completion_remove": (lambda w: reverse("literacy:completion_remove", args=[w.completion.pk]), lambda w: {}),
 }
 
@@ -165,8 +185,10 @@ def test_a_conflicting_course_edit_shows_both_versions_and_keeps_the_input(world
     client = client_as(world.admin)
     services.course_update(actor=world.admin, course=world.course, title="Von jemand anderem")
 
-    response = client.post(reverse("literacy:course_edit", args=[world.course.pk]),
-                           _course_form(world.course, title="Meine Änderung", version=1))
+    response = client.post(
+        reverse("literacy:course_edit", args=[world.course.pk]),
+        _course_form(world.course, title="Meine Änderung", version=1),
+    )
 
     assert response.status_code == 409
     assert "Von jemand anderem" in response.text
@@ -181,5 +203,6 @@ def test_the_course_page_shows_its_history(world, client_as) -> None:
     response = client_as(world.admin).get(reverse("literacy:course_detail", args=[world.course.pk]))
 
     assert [event.action for event in response.context["history"]][:2] == [
-        "literacy.course.updated", "literacy.course.created"
+        "literacy.course.updated",
+        "literacy.course.created",
     ]

@@ -24,7 +24,14 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp_settings(settings, smtp_server):
     """Django's SMTP backend pointed at the local server."""
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
-        "host": "127.0.0.1", "port": smtp_server.port, "timeout": 5,
-    }}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": smtp_server.port,
+                "timeout": 5,
+            },
+        }
+    }
     return smtp_server

@@ -21,8 +21,9 @@ def _submit(make_usecase, django_capture_on_commit_callbacks, **facts):
         return make_usecase(title="Schichtplanung mit KI", **facts)
 
 
-def test_the_reviewer_is_told_a_review_is_assigned_in_their_language(make_usecase, reviewers,
-                                                                     django_capture_on_commit_callbacks) -> None:
+def test_the_reviewer_is_told_a_review_is_assigned_in_their_language(
+    make_usecase, reviewers, django_capture_on_commit_callbacks
+) -> None:
     # Given a works-council member who reads English
     council = reviewers.works_council
     council.preferred_language = "en"
@@ -43,15 +44,20 @@ def test_the_reviewer_is_told_a_review_is_assigned_in_their_language(make_usecas
     assert message.extra_headers["Content-Language"] == "en"
 
 
-def test_the_owner_is_told_in_german_when_a_reviewer_asks_for_changes(make_usecase, reviewers, org,
-                                                                      django_capture_on_commit_callbacks) -> None:
+def test_the_owner_is_told_in_german_when_a_reviewer_asks_for_changes(
+    make_usecase, reviewers, org, django_capture_on_commit_callbacks
+) -> None:
     usecase = _submit(make_usecase, django_capture_on_commit_callbacks, **WORKS_COUNCIL_FACTS)
     review = Review.objects.get(usecase=usecase)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        decisions.review_decide(actor=reviewers.works_council, review=review, outcome="changes_requested",
-                                comment="Bitte die Auswertung auf Teams beschränken.")
+        decisions.review_decide(
+            actor=reviewers.works_council,
+            review=review,
+            outcome="changes_requested",
+            comment="Bitte die Auswertung auf Teams beschränken.",
+        )
 
     notification = Notification.objects.get(recipient=org.member)
     assert notification.kind == Kind.CHANGES_REQUESTED
@@ -99,8 +105,9 @@ def test_a_lead_who_submits_their_own_use_case_is_not_told_it_waits_for_them_but
     assert list(waiting.values_list("recipient__username", flat=True)) == [deputy.username]
 
 
-def test_nothing_is_sent_when_the_change_is_rolled_back(make_usecase, reviewers,
-                                                        django_capture_on_commit_callbacks) -> None:
+def test_nothing_is_sent_when_the_change_is_rolled_back(
+    make_usecase, reviewers, django_capture_on_commit_callbacks
+) -> None:
     from django.db import transaction
 
     class Abort(Exception):
@@ -114,8 +121,9 @@ def test_nothing_is_sent_when_the_change_is_rolled_back(make_usecase, reviewers,
     assert mail.outbox == []
 
 
-def test_a_person_without_an_address_still_finds_it_in_the_inbox(make_usecase, reviewers,
-                                                                 django_capture_on_commit_callbacks) -> None:
+def test_a_person_without_an_address_still_finds_it_in_the_inbox(
+    make_usecase, reviewers, django_capture_on_commit_callbacks
+) -> None:
     council = reviewers.works_council
     council.email = ""
     council.save(update_fields=["email"])
@@ -156,8 +164,9 @@ def test_the_inbox_shows_my_notifications_in_my_language_and_opening_one_marks_i
     assert ">1</span>" not in client.get(reverse("notifications:inbox")).content.decode()
 
 
-def test_someone_elses_notification_is_not_found(make_usecase, reviewers, org, client_for,
-                                                 django_capture_on_commit_callbacks) -> None:
+def test_someone_elses_notification_is_not_found(
+    make_usecase, reviewers, org, client_for, django_capture_on_commit_callbacks
+) -> None:
     _submit(make_usecase, django_capture_on_commit_callbacks, **WORKS_COUNCIL_FACTS)
     notification = Notification.objects.get(recipient=reviewers.works_council)
 

@@ -13,8 +13,9 @@ from .conftest import WORKS_COUNCIL_FACTS
 pytestmark = pytest.mark.django_db
 
 
-def test_german_and_english_mail_reaches_a_real_smtp_server(make_usecase, reviewers, org, smtp_settings,
-                                                            django_capture_on_commit_callbacks) -> None:
+def test_german_and_english_mail_reaches_a_real_smtp_server(
+    make_usecase, reviewers, org, smtp_settings, django_capture_on_commit_callbacks
+) -> None:
     # Given the works council member reads English and the data-protection person German
     council = reviewers.works_council
     council.preferred_language = "en"
@@ -31,8 +32,7 @@ def test_german_and_english_mail_reaches_a_real_smtp_server(make_usecase, review
     assert english["Content-Language"] == "en"
     assert english.get_content().startswith(f"Hello {council.name},")
     privacy = next(r for r in Review.objects.filter(usecase=usecase) if r.role == "data_protection")
-    german_to = next(p.email for p in [reviewers.finance_privacy, reviewers.company_privacy]
-                     if p.email in by_recipient)
+    german_to = next(p.email for p in [reviewers.finance_privacy, reviewers.company_privacy] if p.email in by_recipient)
     german = by_recipient[german_to]
     assert german["Subject"] == "[Leitplanke] Prüfung erbeten: „Schichtplanung mit KI“"
     assert "Datenschutz" in german.get_content()
@@ -41,8 +41,9 @@ def test_german_and_english_mail_reaches_a_real_smtp_server(make_usecase, review
     assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}
 
 
-def test_a_refusing_server_is_retried_and_the_failure_logged(make_usecase, reviewers, smtp_settings, settings,
-                                                             django_capture_on_commit_callbacks) -> None:
+def test_a_refusing_server_is_retried_and_the_failure_logged(
+    make_usecase, reviewers, smtp_settings, settings, django_capture_on_commit_callbacks
+) -> None:
     # Given a mail server that answers every message with a temporary error
     smtp_settings.refuse = True
     settings.NOTIFICATION_EMAIL_ATTEMPTS = 3
@@ -75,7 +76,9 @@ def test_a_server_that_comes_back_gets_the_mail_on_a_later_attempt(
     assert email_deliver(notification.pk) == "sent"
     notification.refresh_from_db()
     assert (notification.email_status, notification.email_attempts, notification.email_error) == (
-        EmailStatus.SENT, 2, ""
+        EmailStatus.SENT,
+        2,
+        "",
     )
     assert len(smtp_settings.messages) == 1
 

@@ -37,8 +37,9 @@ def database_queue(settings) -> None:
     task_backends._connections = Local()  # type: ignore[attr-defined]
 
 
-def test_the_worker_outlives_a_database_error(make_usecase, reviewers, smtp_settings, database_queue,
-                                              monkeypatch) -> None:
+def test_the_worker_outlives_a_database_error(
+    make_usecase, reviewers, smtp_settings, database_queue, monkeypatch
+) -> None:
     # Given a queued e-mail, and a database that fails the worker's first attempt to claim a task
     make_usecase(**WORKS_COUNCIL_FACTS)
     original = DBTaskResultQuerySet.get_locked
@@ -79,11 +80,16 @@ def _next_child(process: subprocess.Popen[str], deadline: float) -> int:
 def test_a_killed_worker_process_is_restarted_and_works_on(database_queue) -> None:
     # Given ``leitplanke worker`` running as its own process, with its supervisor and a worker process
     env = child_env()
-    env.update(DJANGO_SETTINGS_MODULE="tests.notifications.worker_settings",
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.notifications.worker_settings",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
     process = subprocess.Popen(
         [*leitplanke_executable(), "worker", "--no-periodic", "--interval", "0.2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + DEADLINE
     try:

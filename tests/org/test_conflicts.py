@@ -24,8 +24,15 @@ def _second_admin() -> Client:
 
 
 def _unit_form(unit: OrgUnit, **changes: object) -> dict[str, object]:
-    data = {"name": unit.name, "code": unit.code, "kind": unit.kind, "parent": unit.parent_id or "",
-            "lead": "", "deputy": "", "version": unit.version}
+    data = {
+        "name": unit.name,
+        "code": unit.code,
+        "kind": unit.kind,
+        "parent": unit.parent_id or "",
+        "lead": "",
+        "deputy": "",
+        "version": unit.version,
+    }
     data.update(changes)
     return data
 
@@ -93,8 +100,13 @@ def test_overlapping_person_edits_conflict_in_the_service() -> None:
 
 def test_overlapping_person_edits_get_a_conflict_page(admin_client: Client) -> None:
     person = PersonFactory(display_name="Anna Alt", email="anna@example.com")
-    form = {"display_name": "Anna Alt", "email": "anna@example.com", "preferred_language": "de",
-            "is_active": "on", "version": person.version}
+    form = {
+        "display_name": "Anna Alt",
+        "email": "anna@example.com",
+        "preferred_language": "de",
+        "is_active": "on",
+        "version": person.version,
+    }
     url = reverse("org:person_edit", args=[person.pk])
     admin_client.post(url, {**form, "display_name": "Anna Neu"})
 

@@ -26,8 +26,9 @@ HEADER = "email,display_name,username,language,units,lead_of,deputy_of,roles"
 def test_a_refusal_half_way_undoes_everything_the_import_wrote(monkeypatch) -> None:
     # Given a team without lead, an existing person, and a file that renames that person, makes them
     # the team's lead with a role, and creates eight more people, written three to a transaction
-    units_import(actor=None, data=csv_file("code,name,kind,parent", "acme,Acme GmbH,company,",
-                                           "fin,Finanzen,department,acme"))
+    units_import(
+        actor=None, data=csv_file("code,name,kind,parent", "acme,Acme GmbH,company,", "fin,Finanzen,department,acme")
+    )
     existing = PersonFactory(email="petra.lorenz@acme.example", display_name="Petra Lorenz")
     rows = ["petra.lorenz@acme.example,Petra Lorenz-Berg,,,fin,fin,,auditor"]
     rows += [f"neu{n}@acme.example,Neu {n},,,fin,,," for n in range(8)]

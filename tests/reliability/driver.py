@@ -204,9 +204,7 @@ class Stack:
         )  # fmt: skip
 
     def start_server(self) -> None:
-        self.server = self._spawn(
-            "serve", "serve", "--port", str(self.port), "--workers", "2", "--threads", "4"
-        )
+        self.server = self._spawn("serve", "serve", "--port", str(self.port), "--workers", "2", "--threads", "4")
         self.wait_ready()
 
     def start_worker(self) -> None:
@@ -634,9 +632,7 @@ def crash(
         target = targets[number] if number < len(targets) else rng.choice(targets)
         stop = threading.Event()
         apis = [Api(run.stack.port, token, stats) for token in run.tokens]
-        batch = [
-            CrashClient(i, api, run.unit, stop, seed * 1000 + number * 50 + i) for i, api in enumerate(apis)
-        ]
+        batch = [CrashClient(i, api, run.unit, stop, seed * 1000 + number * 50 + i) for i, api in enumerate(apis)]
         for i, client in enumerate(batch):  # each client keeps its ledger across rounds
             if clients:
                 previous = clients[i]
@@ -1265,12 +1261,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=None,
                         help="API clients (crash: 6, load: 20, hostile: 10 in the background).")  # fmt: skip
     parser.add_argument("--seconds", type=float, default=60.0, help="Load: seconds per write share (default 60).")
-    parser.add_argument("--writes", default=None,
-                        help="Load: write shares to run (default 0.9,0.5); hostile: the background's (0.5).")
-    parser.add_argument("--timeout-ms", type=int, default=1500,
-                        help="Hostile: the evaluator's time limit once the static limits are off (default 1500).")
-    parser.add_argument("--submissions", type=int, default=3,
-                        help="Hostile: use cases the guarded unit's member registers and submits (default 3).")
+    parser.add_argument(
+        "--writes", default=None, help="Load: write shares to run (default 0.9,0.5); hostile: the background's (0.5)."
+    )
+    parser.add_argument(
+        "--timeout-ms",
+        type=int,
+        default=1500,
+        help="Hostile: the evaluator's time limit once the static limits are off (default 1500).",
+    )
+    parser.add_argument(
+        "--submissions",
+        type=int,
+        default=3,
+        help="Hostile: use cases the guarded unit's member registers and submits (default 3).",
+    )
     parser.add_argument("--lease", type=int, default=10, help="LEITPLANKE_TASK_LEASE_SECONDS for the run (default 10).")
     parser.add_argument("--targets", default=",".join(TARGETS),
                         help="Crash: what to kill, comma-separated (default: %(default)s).")  # fmt: skip

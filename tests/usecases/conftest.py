@@ -64,8 +64,9 @@ class Org:
         """
         again = Org.__new__(Org)
         units = OrgUnit.objects.in_bulk([self.company.pk, self.finance.pk, self.team.pk, self.marketing.pk])
-        people = User.objects.in_bulk([self.lead.pk, self.member.pk, self.outsider.pk,
-                                       *(person.pk for person in self.role_holders.values())])
+        people = User.objects.in_bulk(
+            [self.lead.pk, self.member.pk, self.outsider.pk, *(person.pk for person in self.role_holders.values())]
+        )
         for name, value in vars(self).items():
             if isinstance(value, OrgUnit | User):
                 setattr(again, name, (units if isinstance(value, OrgUnit) else people)[value.pk])
@@ -94,7 +95,10 @@ def make_tools() -> dict[str, Tool]:
     ]
     return {
         name: Tool.objects.create(
-            name=name, hosting_region="eu", status=status, max_classification=classification,
+            name=name,
+            hosting_region="eu",
+            status=status,
+            max_classification=classification,
             personal_data_allowed=personal,
         )
         for name, status, classification, personal in specs
@@ -141,7 +145,6 @@ def client_for() -> Callable[[Any], Client]:
         return client
 
     return make
-
 
 
 @pytest.fixture

@@ -76,8 +76,9 @@ def test_library_lists_only_what_the_viewer_may_read(viewer, confidential, org, 
         return
     assert response.status_code == 200
     listed = [usecase.title for usecase in response.context["page"]]
-    assert listed == (["Geheimes Vorhaben" if confidential else "Offenes Vorhaben"]
-                      if _may_read(viewer, confidential) else [])
+    assert listed == (
+        ["Geheimes Vorhaben" if confidential else "Offenes Vorhaben"] if _may_read(viewer, confidential) else []
+    )
 
 
 @pytest.mark.parametrize(("viewer", "confidential"), MATRIX)
@@ -94,8 +95,14 @@ def test_saving_the_edit_form(viewer, confidential, org, make_usecase, client_fo
     usecase = make_usecase(confidential=confidential)
     before = _state(usecase)
     data = {
-        "title": "Geändert", "summary": "", "problem": "", "unit": org.team.pk, "stage": "pilot",
-        "contributors": "", "version": usecase.version, "confidential": "on" if confidential else "",
+        "title": "Geändert",
+        "summary": "",
+        "problem": "",
+        "unit": org.team.pk,
+        "stage": "pilot",
+        "contributors": "",
+        "version": usecase.version,
+        "confidential": "on" if confidential else "",
         **COMPLETE_FACTS,
     }
 
@@ -124,9 +131,7 @@ def test_saving_an_intake_step(viewer, confidential, org, make_usecase, client_f
     before = _state(usecase)
     data = {"title": "Geändert", "unit": org.team.pk, "stage": "idea", "version": usecase.version}
 
-    response = client_for(org.viewer(viewer)).post(
-        reverse("usecases:intake_step", args=[usecase.pk, "basics"]), data
-    )
+    response = client_for(org.viewer(viewer)).post(reverse("usecases:intake_step", args=[usecase.pk, "basics"]), data)
 
     assert response.status_code == _expected(viewer, viewer in EDITS, 302)
     if viewer in EDITS:

@@ -31,7 +31,9 @@ def test_the_demo_registers_every_use_case_by_its_owner_and_is_idempotent(compan
     assert Event.objects.count() == events
     chatbot = UseCase.objects.get(title="Kunden-Chatbot auf der Website")
     assert (chatbot.unit.code, chatbot.owner.username, chatbot.created_by.username) == (
-        "ks-hotline", "markus.franke", "markus.franke"
+        "ks-hotline",
+        "markus.franke",
+        "markus.franke",
     )
 
 

@@ -20,11 +20,18 @@ pytestmark = pytest.mark.django_db
 
 def _edit_form(usecase: UseCase, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "title": usecase.title, "summary": usecase.summary, "problem": usecase.problem, "unit": usecase.unit_id,
-        "stage": usecase.stage, "tools": [tool.pk for tool in usecase.tools.all()],
+        "title": usecase.title,
+        "summary": usecase.summary,
+        "problem": usecase.problem,
+        "unit": usecase.unit_id,
+        "stage": usecase.stage,
+        "tools": [tool.pk for tool in usecase.tools.all()],
         "contributors": ", ".join(p.username for p in usecase.contributors.all()),
-        "expected_hours_per_month": "", "expected_euros_per_year": "", "expected_benefit": "",
-        "version": usecase.version, **usecase.facts(),
+        "expected_hours_per_month": "",
+        "expected_euros_per_year": "",
+        "expected_benefit": "",
+        "version": usecase.version,
+        **usecase.facts(),
     }
     if usecase.confidential:
         data["confidential"] = "on"
@@ -32,8 +39,9 @@ def _edit_form(usecase: UseCase, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_the_profile_shows_questions_with_answer_labels_and_highlights_unsure(org, make_usecase, tools,
-                                                                             client_for) -> None:
+def test_the_profile_shows_questions_with_answer_labels_and_highlights_unsure(
+    org, make_usecase, tools, client_for
+) -> None:
     usecase = make_usecase(monitors_employees="unsure", tools=[tools["Freier Web-Chatbot"]])
 
     response = client_for(org.outsider).get(reverse("usecases:detail", args=[usecase.pk]))
@@ -54,7 +62,9 @@ def test_the_profile_shows_the_creation_in_the_history(org, make_usecase, client
     response = client_for(org.member).get(reverse("usecases:detail", args=[usecase.pk]))
 
     assert [event.action for event in response.context["history"]] == [
-        "decisions.usecase.routed", "guardrails.verdict.recorded", "usecase.created"
+        "decisions.usecase.routed",
+        "guardrails.verdict.recorded",
+        "usecase.created",
     ]
     with translation.override("de"):
         assert action_label("usecase.created") in response.content.decode()
@@ -76,8 +86,14 @@ def test_editing_saves_every_section_and_records_the_change(org, make_usecase, t
 
     response = client_for(org.lead).post(
         reverse("usecases:edit", args=[usecase.pk]),
-        _edit_form(usecase, title="Neu", tools=[tools["Enterprise-Chat"].pk], scale="large",
-                   purposes=["productivity", "analytics"], expected_euros_per_year="1.500,50"),
+        _edit_form(
+            usecase,
+            title="Neu",
+            tools=[tools["Enterprise-Chat"].pk],
+            scale="large",
+            purposes=["productivity", "analytics"],
+            expected_euros_per_year="1.500,50",
+        ),
     )
 
     assert response.status_code == 302
@@ -88,12 +104,14 @@ def test_editing_saves_every_section_and_records_the_change(org, make_usecase, t
     assert usecase.version == 2
 
 
-def test_clearing_a_required_answer_of_a_submitted_use_case_is_an_error_on_the_field(org, make_usecase,
-                                                                                     client_for) -> None:
+def test_clearing_a_required_answer_of_a_submitted_use_case_is_an_error_on_the_field(
+    org, make_usecase, client_for
+) -> None:
     usecase = make_usecase()
 
-    response = client_for(org.member).post(reverse("usecases:edit", args=[usecase.pk]),
-                                           _edit_form(usecase, human_review=""))
+    response = client_for(org.member).post(
+        reverse("usecases:edit", args=[usecase.pk]), _edit_form(usecase, human_review="")
+    )
 
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["human_review"]
@@ -101,8 +119,9 @@ def test_clearing_a_required_answer_of_a_submitted_use_case_is_an_error_on_the_f
     assert (usecase.human_review, usecase.version) == ("always", 1)
 
 
-def test_the_second_of_two_overlapping_edits_gets_a_conflict_page_with_both_versions(org, make_usecase,
-                                                                                     client_for) -> None:
+def test_the_second_of_two_overlapping_edits_gets_a_conflict_page_with_both_versions(
+    org, make_usecase, client_for
+) -> None:
     usecase = make_usecase(title="Rechnungen")
     stale = _edit_form(usecase)
     url = reverse("usecases:edit", args=[usecase.pk])

@@ -44,8 +44,13 @@ def write_from_another_connection() -> int:
         return int(seen)
     import psycopg
 
-    with psycopg.connect(dbname=db["NAME"], user=db["USER"], password=db.get("PASSWORD") or None,
-                         host=db.get("HOST") or None, port=db.get("PORT") or None) as other:
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    ) as other:
         other.execute(f"SET lock_timeout = '{OTHER_WRITER_WAIT_SECONDS}s'")
         other.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])  # as every service's write does
         other.execute("UPDATE org_orgunit SET name = name || '.' WHERE code = 'mkt'")
@@ -64,8 +69,14 @@ def test_another_writer_gets_through_while_a_large_import_runs(org, monkeypatch)
             seen.append(write_from_another_connection())
 
     # (the import as the command line runs it, told of each written batch)
-    summary = usecases_import(actor=None, format="csv", data=csv_file(["fin-buha"] * ROWS), owner=org.member,
-                              source="gross.csv", progress=after_batch)
+    summary = usecases_import(
+        actor=None,
+        format="csv",
+        data=csv_file(["fin-buha"] * ROWS),
+        owner=org.member,
+        source="gross.csv",
+        progress=after_batch,
+    )
 
     # Then each of those writes went through, seeing the batches written so far and no more
     assert len(seen) >= 2
@@ -87,8 +98,7 @@ def test_an_import_that_fails_half_way_leaves_nothing_behind(org, monkeypatch) -
 
     # When the import runs and a later batch cannot be written
     with pytest.raises(ImportFailed) as failed:
-        usecases_import(actor=None, format="csv", data=data, owner=org.member, source="halb.csv",
-                        progress=after_batch)
+        usecases_import(actor=None, format="csv", data=data, owner=org.member, source="halb.csv", progress=after_batch)
 
     # Then the error names the first row of the removed unit, the use cases of the batch written before
     # are gone again, and the audit log says why
@@ -109,5 +119,3 @@ def test_a_faulty_file_is_reported_whole_before_anything_is_written(org) -> None
         usecases_import(actor=None, format="csv", data=data, owner=org.member, source="falsch.csv")
     assert [error.line for error in failed.value.errors] == [3, 5]
     assert not UseCase.objects.exists()
-
-

@@ -19,8 +19,14 @@ def _step(usecase: UseCase, step: str) -> str:
 
 
 def _basics(org, **changes):
-    return {"title": "Rechnungen klassifizieren", "summary": "", "problem": "", "unit": org.team.pk,
-            "stage": "idea", **changes}
+    return {
+        "title": "Rechnungen klassifizieren",
+        "summary": "",
+        "problem": "",
+        "unit": org.team.pk,
+        "stage": "idea",
+        **changes,
+    }
 
 
 def test_the_first_step_saves_a_draft_owned_by_the_person_and_leads_to_the_next(org, client_for) -> None:
@@ -82,8 +88,12 @@ def test_the_tools_step_shows_status_and_marks_tools_that_are_not_allowed(org, m
 def test_tools_contributors_and_benefit_are_saved_as_draft(org, make_usecase, tools, client_for) -> None:
     usecase = make_usecase(status=Status.DRAFT)
     data = {
-        "tools": [tools["Enterprise-Chat"].pk], "contributors": "olga.other", "expected_hours_per_month": "12,5",
-        "expected_euros_per_year": "", "expected_benefit": "Schneller", "version": usecase.version,
+        "tools": [tools["Enterprise-Chat"].pk],
+        "contributors": "olga.other",
+        "expected_hours_per_month": "12,5",
+        "expected_euros_per_year": "",
+        "expected_benefit": "Schneller",
+        "version": usecase.version,
     }
 
     response = client_for(org.member).post(_step(usecase, "tools"), data)
@@ -157,7 +167,7 @@ def test_the_review_lists_the_open_questions_with_links_to_their_step(org, clien
 
     missing = dict(response.context["missing"])
     assert missing["purposes"] == "risk"
-    assert f'{_step(usecase, "risk")}#id_scale' in response.content.decode()
+    assert f"{_step(usecase, 'risk')}#id_scale" in response.content.decode()
 
 
 def test_a_complete_intake_registers_the_use_case_with_its_history(org, tools, client_for) -> None:
@@ -176,7 +186,10 @@ def test_a_complete_intake_registers_the_use_case_with_its_history(org, tools, c
     assert usecase.monitors_employees == "unsure"
     actions = Event.objects.filter(object_type="usecases.usecase", object_id=str(usecase.pk)).order_by("seq")
     assert [action for action in actions.values_list("action", flat=True) if action.startswith("usecase.")] == [
-        "usecase.created", "usecase.updated", "usecase.updated", "usecase.submitted"
+        "usecase.created",
+        "usecase.updated",
+        "usecase.updated",
+        "usecase.submitted",
     ]
     # the guardrail verdict was recorded with the first step and followed the answers as they came
     assert "guardrails.verdict.recorded" in actions.values_list("action", flat=True)

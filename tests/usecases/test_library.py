@@ -23,11 +23,22 @@ def portfolio(org, make_usecase, tools):
     """Use cases in Finanzen, in its team Buchhaltung, and in Marketing."""
     org_services.membership_add(actor=None, person=org.lead, unit=org.finance)
     org_services.membership_add(actor=None, person=org.lead, unit=org.marketing)
-    make_usecase(title="Rechnungen klassifizieren", summary="Kontierung per KI", stage=Stage.PRODUCTION,
-                 tools=[tools["Enterprise-Chat"]])
+    make_usecase(
+        title="Rechnungen klassifizieren",
+        summary="Kontierung per KI",
+        stage=Stage.PRODUCTION,
+        tools=[tools["Enterprise-Chat"]],
+    )
     make_usecase(title="Forecast", unit=org.finance, owner=org.lead, stage=Stage.PILOT, summary="Umsatzplanung")
-    make_usecase(title="Kampagnentexte", unit=org.marketing, owner=org.lead, stage=Stage.IDEA,
-                 status=Status.DRAFT, summary="Texte für Social Media", tools=[tools["Freier Web-Chatbot"]])
+    make_usecase(
+        title="Kampagnentexte",
+        unit=org.marketing,
+        owner=org.lead,
+        stage=Stage.IDEA,
+        status=Status.DRAFT,
+        summary="Texte für Social Media",
+        tools=[tools["Freier Web-Chatbot"]],
+    )
 
 
 def test_filtering_by_a_unit_includes_its_sub_units(org, portfolio, client_for) -> None:
@@ -108,8 +119,9 @@ def test_my_drafts_are_offered_to_continue_and_nobody_elses(org, make_usecase, c
 
 
 @pytest.mark.parametrize("viewer", ["unit_member", "other_unit", "auditor"])
-def test_the_number_of_queries_does_not_grow_with_the_rows_on_the_page(org, make_usecase, tools, client_for,
-                                                                      library_queries, viewer) -> None:
+def test_the_number_of_queries_does_not_grow_with_the_rows_on_the_page(
+    org, make_usecase, tools, client_for, library_queries, viewer
+) -> None:
     other = UnitFactory(code="vt", name="Vertrieb", parent=org.company, lead=org.lead)
     client = client_for(org.viewer(viewer))
     for number in range(2):
@@ -117,8 +129,13 @@ def test_the_number_of_queries_does_not_grow_with_the_rows_on_the_page(org, make
     few = library_queries(client)
 
     for number in range(30):
-        make_usecase(title=f"Viele {number}", unit=other if number % 2 else org.team, owner=org.lead,
-                     tools=list(tools.values()), contributors=[org.member])
+        make_usecase(
+            title=f"Viele {number}",
+            unit=other if number % 2 else org.team,
+            owner=org.lead,
+            tools=list(tools.values()),
+            contributors=[org.member],
+        )
     many = library_queries(client)
 
     assert many == few
@@ -154,8 +171,9 @@ def test_a_filtered_list_never_shows_what_the_viewer_may_not_read(org, make_usec
 
 
 @pytest.mark.parametrize("viewer", ["unit_member", "auditor"])
-def test_a_filtered_list_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for,
-                                                                        library_queries, viewer) -> None:
+def test_a_filtered_list_costs_the_same_queries_however_many_rows_match(
+    org, make_usecase, tools, client_for, library_queries, viewer
+) -> None:
     client = client_for(org.viewer(viewer))
     chat = tools["Enterprise-Chat"]
     filters = {"tool": chat.pk, "unit": org.finance.pk, "stage": "pilot"}

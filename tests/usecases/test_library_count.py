@@ -10,9 +10,7 @@ from leitplanke.usecases import views
 pytestmark = pytest.mark.django_db
 
 
-def test_beyond_the_cap_the_library_says_more_than_and_keeps_paging(
-    org, make_usecase, client_for, monkeypatch
-) -> None:
+def test_beyond_the_cap_the_library_says_more_than_and_keeps_paging(org, make_usecase, client_for, monkeypatch) -> None:
     monkeypatch.setattr(views, "LIBRARY_COUNT_CAP", 3)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for number in range(5):

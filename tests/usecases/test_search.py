@@ -334,8 +334,9 @@ def test_any_query_gives_a_list_and_never_an_error(org, make_usecase, typed) -> 
 
 
 @pytest.mark.parametrize("viewer", ["unit_member", "other_unit", "auditor"])
-def test_a_search_costs_the_same_queries_however_many_rows_match(org, make_usecase, tools, client_for, library_queries,
-                                                                 viewer) -> None:
+def test_a_search_costs_the_same_queries_however_many_rows_match(
+    org, make_usecase, tools, client_for, library_queries, viewer
+) -> None:
     other = UnitFactory(code="vt", name="Vertrieb", parent=org.company, lead=org.lead)
     client = client_for(org.viewer(viewer))
     for number in range(2):

@@ -56,7 +56,10 @@ def test_an_unknown_multi_select_answer_is_refused_on_its_field(org) -> None:
 
 def test_multi_select_answers_are_stored_once_in_the_order_asked(org) -> None:
     usecase = services.usecase_create(
-        actor=org.member, title="X", unit=org.team, owner=org.member,
+        actor=org.member,
+        title="X",
+        unit=org.team,
+        owner=org.member,
         purposes=["recruiting", "productivity", "recruiting"],
     )
 

@@ -15,8 +15,18 @@ from leitplanke.org.models import Membership, OrgUnit, Role, RoleAssignment
 pytestmark = pytest.mark.django_db
 
 DEPARTMENTS = {
-    "Geschäftsführung", "Finanzen", "Controlling", "Marketing", "Vertrieb", "Kundenservice", "Personal",
-    "Entwicklung", "IT", "Recht & Datenschutz", "Informationssicherheit", "Betriebsrat",
+    "Geschäftsführung",
+    "Finanzen",
+    "Controlling",
+    "Marketing",
+    "Vertrieb",
+    "Kundenservice",
+    "Personal",
+    "Entwicklung",
+    "IT",
+    "Recht & Datenschutz",
+    "Informationssicherheit",
+    "Betriebsrat",
 }
 
 
@@ -55,8 +65,10 @@ def test_loading_the_demo_twice_duplicates_nothing(demo_company) -> None:
 
     assert _counts() == counts
     assert Event.objects.count() == events
-    assert ("0 units, 0 people, 0 tools, 0 use cases, 0 courses, 0 course completions, 0 reviews decided and "
-            "0 approvals new") in output
+    assert (
+        "0 units, 0 people, 0 tools, 0 use cases, 0 courses, 0 course completions, 0 reviews decided and "
+        "0 approvals new"
+    ) in output
 
 
 def test_the_demo_is_recorded_in_an_intact_audit_trail(demo_company) -> None:

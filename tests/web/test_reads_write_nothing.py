@@ -41,8 +41,10 @@ def site_patterns(patterns: Any = None, prefix: str = "") -> Iterator[tuple[str,
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             if not route.startswith("api/v1/"):
-                yield from ((path, namespace or entry.namespace or "") for path, namespace in
-                            site_patterns(entry.url_patterns, route))
+                yield from (
+                    (path, namespace or entry.namespace or "")
+                    for path, namespace in site_patterns(entry.url_patterns, route)
+                )
         elif isinstance(entry, URLPattern):
             yield route, ""
 
@@ -59,8 +61,13 @@ class World:
     def __init__(self, org: Any) -> None:
         self.org = org
         self.values: dict[str, Any] = {
-            "code": org.team.code, "username": org.member.username, "key": AREAS[0].key, "step": "basics",
-            "fmt": "csv", "course": "ai-literacy-basics", "seq": 1,
+            "code": org.team.code,
+            "username": org.member.username,
+            "key": AREAS[0].key,
+            "step": "basics",
+            "fmt": "csv",
+            "course": "ai-literacy-basics",
+            "seq": 1,
         }
         self.ids: dict[str, Any] = {}
 
@@ -71,10 +78,15 @@ class World:
         bundle = RuleBundle.objects.first()
         usecase_id = review.usecase_id if review else 1
         self.ids = {
-            "usecases": usecase_id, "decisions": review.pk if review else 1,
-            "notifications": notification.pk if notification else 1, "guardrails": bundle.pk if bundle else 1,
-            "org": self.org.team.pk, "catalog": 1, "usecase_id": usecase_id,
-            "review_id": review.pk if review else 1, "bundle_id": bundle.pk if bundle else 1,
+            "usecases": usecase_id,
+            "decisions": review.pk if review else 1,
+            "notifications": notification.pk if notification else 1,
+            "guardrails": bundle.pk if bundle else 1,
+            "org": self.org.team.pk,
+            "catalog": 1,
+            "usecase_id": usecase_id,
+            "review_id": review.pk if review else 1,
+            "bundle_id": bundle.pk if bundle else 1,
         }
 
     def fill(self, route: str, namespace: str) -> str:
@@ -96,7 +108,8 @@ def get(client: Client, path: str) -> tuple[int, list[str]]:
         response = client.get(path)
     assert response.status_code < 500, f"GET {path}: {response.status_code}"
     return response.status_code, [
-        query["sql"] for query in queries.captured_queries
+        query["sql"]
+        for query in queries.captured_queries
         if WRITE.match(query["sql"]) and not any(table in query["sql"] for table in ALLOWED_TABLES)
     ]
 
@@ -146,7 +159,10 @@ def test_no_page_or_api_read_writes_with_a_use_case_under_review(
     assert found == {}
     ids = world.ids
     assert {
-        f"/usecases/{ids['usecases']}/", f"/reviews/{ids['decisions']}/", f"/api/v1/usecases/{ids['usecases']}",
-        f"/api/v1/reviews/{ids['decisions']}", f"/guardrails/bundles/{ids['guardrails']}/",
+        f"/usecases/{ids['usecases']}/",
+        f"/reviews/{ids['decisions']}/",
+        f"/api/v1/usecases/{ids['usecases']}",
+        f"/api/v1/reviews/{ids['decisions']}",
+        f"/guardrails/bundles/{ids['guardrails']}/",
     } <= answered
     assert len(answered) > 50, sorted(answered)  # the walk reached the pages, not only their 404s

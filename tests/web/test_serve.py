@@ -96,9 +96,7 @@ def _damage(database: Path) -> None:
     with sqlite3.connect(database) as conn:
         conn.execute("CREATE TABLE audit_event (id INTEGER PRIMARY KEY, seq INTEGER, payload TEXT)")
         conn.execute("CREATE INDEX audit_event_seq ON audit_event (seq)")
-        conn.executemany(
-            "INSERT INTO audit_event (seq, payload) VALUES (?, ?)", [(i, "x" * 200) for i in range(3000)]
-        )
+        conn.executemany("INSERT INTO audit_event (seq, payload) VALUES (?, ?)", [(i, "x" * 200) for i in range(3000)])
     conn.close()
     with database.open("r+b") as handle:
         page_size = 4096

@@ -107,9 +107,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret: str) -> N
 
 
 def test_production_starts_with_a_real_secret_key(tmp_path) -> None:
-    result = _settings_in_production(
-        {"SECRET_KEY": REAL_KEY, "LEITPLANKE_DATA_DIR": str(tmp_path)}
-    )
+    result = _settings_in_production({"SECRET_KEY": REAL_KEY, "LEITPLANKE_DATA_DIR": str(tmp_path)})
 
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

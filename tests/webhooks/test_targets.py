@@ -40,8 +40,20 @@ INTERNAL_TARGETS = [
 #: What a name may resolve to after it was saved: the internal addresses above, and the metadata
 #: service over IPv6.
 INTERNAL_ADDRESSES = [
-    "127.0.0.1", "169.254.169.254", "::1", "0.0.0.0", "10.0.0.1", "192.168.0.1", "172.16.0.1", "fd00::1",  # noqa: S104
-    "fe80::1", "224.0.0.1", "::ffff:127.0.0.1", "100.100.100.200", "fd00:ec2::254", "::",
+    "127.0.0.1",
+    "169.254.169.254",
+    "::1",
+    "0.0.0.0",  # noqa: S104
+    "10.0.0.1",
+    "192.168.0.1",
+    "172.16.0.1",
+    "fd00::1",
+    "fe80::1",
+    "224.0.0.1",
+    "::ffff:127.0.0.1",
+    "100.100.100.200",
+    "fd00:ec2::254",
+    "::",
 ]
 REFUSED = "internal_address"
 
@@ -148,7 +160,8 @@ def test_the_delivery_connects_to_the_address_that_was_checked_with_the_name_as_
 
     monkeypatch.setattr(targets, "resolve", resolve)
     endpoint = services.endpoint_create(
-        actor=governance, url=f"http://hooks.example.com:{consumer.port}/hooks/leitplanke",
+        actor=governance,
+        url=f"http://hooks.example.com:{consumer.port}/hooks/leitplanke",
         event_types=["usecase.submitted"],
     )
     consumer.secret = endpoint.secret

@@ -18,7 +18,7 @@ class User(AbstractUser):
     """
 
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    email = models.EmailField(_("e-mail address"), blank=True, db_index=True)  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), blank=True, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     preferred_language = models.CharField(
         _("preferred language"),

@@ -40,11 +40,14 @@ def _problem_media_types(schema: dict[str, Any]) -> None:
         for method, operation in operations.items():
             if method in ("post", "put", "patch", "delete"):
                 # A write that waited longer than the lock timeout for the database (see errors._database).
-                operation["responses"].setdefault("503", {
-                    "description": "The database is busy; send the request again after Retry-After seconds.",
-                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                    "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
-                })
+                operation["responses"].setdefault(
+                    "503",
+                    {
+                        "description": "The database is busy; send the request again after Retry-After seconds.",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        "content": {"application/json": {"schema": {"$ref": PROBLEM_REF}}},
+                    },
+                )
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 body = content.get("application/json", {}).get("schema", {})

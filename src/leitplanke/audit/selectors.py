@@ -37,7 +37,7 @@ def register_hidden(object_type: str, hidden: HiddenIds) -> None:
     _HIDDEN[object_type] = hidden
 
 
-class _SealedEvents(ModelIterable):  # type: ignore[type-arg]
+class _SealedEvents(ModelIterable):
     """Yields events, those about an object ``reader`` may not see sealed: without label and snapshots.
 
     The apps are asked once per chunk (a page of the log is one) about that chunk's ids only, so a

@@ -46,9 +46,7 @@ class ToolForm(DomainErrorForm):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What people should and should not do with the tool, in plain language."),
     )
-    contact = model_field(
-        Tool, "contact", help_text=_("Whom to ask about the tool: a person, team or e-mail address.")
-    )
+    contact = model_field(Tool, "contact", help_text=_("Whom to ask about the tool: a person, team or e-mail address."))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:

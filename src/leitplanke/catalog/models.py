@@ -91,7 +91,12 @@ class Tool(models.Model):
 
     #: The fields the guardrail rules read (the evaluation contract's ``tools`` entry).
     GUARDRAIL_FIELDS = (
-        "name", "status", "hosting_region", "max_classification", "personal_data_allowed", "dpa_signed",
+        "name",
+        "status",
+        "hosting_region",
+        "max_classification",
+        "personal_data_allowed",
+        "dpa_signed",
         "trains_on_inputs",
     )
 

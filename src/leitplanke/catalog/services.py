@@ -50,9 +50,7 @@ def _require_maintainer(actor: Any) -> None:
 def _check_name_free(tool: Tool) -> None:
     """Tool names are unique regardless of case, so "chatbot" and "ChatBot" are not two entries."""
     if Tool.objects.filter(name__iexact=tool.name).exclude(pk=tool.pk).exists():
-        raise DomainError(
-            _("A tool named “%(name)s” is already in the catalogue.") % {"name": tool.name}, field="name"
-        )
+        raise DomainError(_("A tool named “%(name)s” is already in the catalogue.") % {"name": tool.name}, field="name")
 
 
 def _save_tool(tool: Tool) -> None:

@@ -31,9 +31,7 @@ def integrity_problems(using: str = "default", *, table: str | None = None) -> l
                 rows = [str(row[0]) for row in cursor.fetchall()]
                 return [] if rows == ["ok"] else rows[:MAX_PROBLEMS]
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT checksum_failures FROM pg_stat_database WHERE datname = current_database()"
-                )
+                cursor.execute("SELECT checksum_failures FROM pg_stat_database WHERE datname = current_database()")
                 row = cursor.fetchone()
                 failures = row[0] if row else None
                 return [f"{failures} data checksum failures"] if failures else []

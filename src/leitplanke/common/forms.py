@@ -51,7 +51,7 @@ def conflict_rows(model: type[models.Model], error: DomainError) -> list[tuple[s
             shown = dict(field.flatchoices).get(value, value)  # type: ignore[union-attr]
         elif isinstance(value, bool):
             shown = _("yes") if value else _("no")
-        rows.append((str(field.verbose_name) if field is not None else key, shown))  # type: ignore[union-attr]
+        rows.append((str(field.verbose_name) if field is not None else key, shown))
     return rows
 
 

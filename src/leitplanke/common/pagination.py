@@ -25,7 +25,7 @@ class CappedPaginator(Paginator):
         return self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         """The number of rows, but at most ``cap``."""
         return min(self._limited_count, self.cap)
 

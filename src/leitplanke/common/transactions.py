@@ -93,8 +93,11 @@ def _take_write_lock(connection: BaseDatabaseWrapper, *, first: bool) -> None:
         # An advisory lock assigns no transaction id: a transaction that has one wrote or locked rows.
         cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL, pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
         row = cursor.fetchone()
-    if not first and row is not None and not row[0] and not any(
-        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    if (
+        not first
+        and row is not None
+        and not row[0]
+        and not any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
     ):
         raise RuntimeError(
             "The write lock was taken after this transaction had written or locked rows, which can "
@@ -156,9 +159,13 @@ class _WriteAtomic:
                 except DatabaseError as exc:
                     if attempt == WRITE_ATTEMPTS or not is_retryable(exc):
                         raise
-                    logger.warning("%s: %s; trying again (attempt %d of %d)", func.__qualname__,
-                                   str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-                                   attempt + 1, WRITE_ATTEMPTS)
+                    logger.warning(
+                        "%s: %s; trying again (attempt %d of %d)",
+                        func.__qualname__,
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                        attempt + 1,
+                        WRITE_ATTEMPTS,
+                    )
                     time.sleep(_random.uniform(0.02, 0.08) * attempt)
             raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 

@@ -17,9 +17,7 @@ class FastSelect(forms.Select):
     the hundreds of units of a large organisation; this widget produces the same HTML directly.
     """
 
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         selected = set(self.format_value(value))
         options = []
         for option_value, label in self.choices:

@@ -165,7 +165,7 @@ class _CapturedSocket:
         self.data += data
 
 
-class ProblemJsonThreadWorker(ThreadWorker):  # type: ignore[misc]
+class ProblemJsonThreadWorker(ThreadWorker):
     """gunicorn's threaded worker, answering its own errors (400, 414, 431, 500, …) as problem+json."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:

@@ -99,9 +99,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -191,9 +189,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": DATABASE_LOCK_TIMEOUT,
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-            ),
+            "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"),
         }
     )
     DATABASES["default"].setdefault("TEST", {})
@@ -288,8 +284,11 @@ _email_backend = os.environ.get(
 MAILERS = {
     "default": {
         "BACKEND": _email_backend,
-        "OPTIONS": {"file_path": str(DATA_DIR / "mail")} if _email_backend.endswith("filebased.EmailBackend") else {}
-        if not _email_backend.endswith("smtp.EmailBackend") else {
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail")}
+        if _email_backend.endswith("filebased.EmailBackend")
+        else {}
+        if not _email_backend.endswith("smtp.EmailBackend")
+        else {
             "host": os.environ.get("EMAIL_HOST", "localhost"),
             "port": env_int("EMAIL_PORT", 25),
             "username": os.environ.get("EMAIL_HOST_USER", ""),

@@ -42,9 +42,11 @@ CONDITIONS = {
 
 
 def _reviewer(review: Review) -> Any:
-    people = get_user_model().objects.filter(
-        pk__in=RoleAssignment.objects.filter(role=review.role).values("person_id"), is_active=True
-    ).order_by("username")
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=RoleAssignment.objects.filter(role=review.role).values("person_id"), is_active=True)
+        .order_by("username")
+    )
     return next((person for person in people if selectors.can_decide_review(person, review)), None)
 
 
@@ -53,9 +55,10 @@ def load() -> dict[str, int]:
     done = {"reviews": 0, "approvals": 0}
     titles = [spec.title for spec in USE_CASES]
     demo = UseCase.objects.filter(title__in=titles).order_by("pk")
-    if Review.objects.filter(usecase__in=demo).exclude(decided_by=None).exists() or Approval.objects.filter(
-        usecase__in=demo
-    ).exists():
+    if (
+        Review.objects.filter(usecase__in=demo).exclude(decided_by=None).exists()
+        or Approval.objects.filter(usecase__in=demo).exists()
+    ):
         return done
     for number, usecase in enumerate(demo.filter(status=Status.IN_REVIEW)):
         plan = REVIEW_PLAN[number % len(REVIEW_PLAN)]
@@ -66,20 +69,28 @@ def load() -> dict[str, int]:
             if reviewer is None:
                 continue
             if plan == "request_changes":
-                services.review_decide(actor=reviewer, review=review, outcome=ReviewStatus.CHANGES_REQUESTED,
-                                       comment="Bitte genauer beschreiben, welche Daten verarbeitet werden und wer "
-                                               "die Ergebnisse prüft.")
+                services.review_decide(
+                    actor=reviewer,
+                    review=review,
+                    outcome=ReviewStatus.CHANGES_REQUESTED,
+                    comment="Bitte genauer beschreiben, welche Daten verarbeitet werden und wer die Ergebnisse prüft.",
+                )
                 done["reviews"] += 1
                 break
             if plan == "reject":
-                services.review_decide(actor=reviewer, review=review, outcome=ReviewStatus.REJECTED,
-                                       comment="In dieser Form nicht vertretbar: Die Ergebnisse würden über "
-                                               "Personen entscheiden, ohne dass jemand sie nachprüft.")
+                services.review_decide(
+                    actor=reviewer,
+                    review=review,
+                    outcome=ReviewStatus.REJECTED,
+                    comment="In dieser Form nicht vertretbar: Die Ergebnisse würden über "
+                    "Personen entscheiden, ohne dass jemand sie nachprüft.",
+                )
                 done["reviews"] += 1
                 break
             with_conditions = plan == "approve_with_conditions"
             services.review_decide(
-                actor=reviewer, review=review,
+                actor=reviewer,
+                review=review,
                 outcome=ReviewStatus.APPROVED_WITH_CONDITIONS if with_conditions else ReviewStatus.APPROVED,
                 conditions=CONDITIONS.get(review.role, "") if with_conditions else "",
             )
@@ -90,16 +101,20 @@ def load() -> dict[str, int]:
         level = selectors.approval_level(usecase)
         if not level.approvers:
             continue
-        services.usecase_approve(actor=level.approvers[0], usecase=usecase,
-                                 scope="production" if usecase.stage == "production" else "pilot")
+        services.usecase_approve(
+            actor=level.approvers[0], usecase=usecase, scope="production" if usecase.stage == "production" else "pilot"
+        )
         done["approvals"] += 1
-    open_duties = Obligation.objects.filter(usecase__in=demo, status=ObligationStatus.OPEN).select_related(
-        "usecase", "owner"
-    ).order_by("pk")
+    open_duties = (
+        Obligation.objects.filter(usecase__in=demo, status=ObligationStatus.OPEN)
+        .select_related("usecase", "owner")
+        .order_by("pk")
+    )
     for number, obligation in enumerate(open_duties):
         if number % 2 == 0:  # about half of the duties are done, with their evidence
             services.obligation_complete(
-                actor=obligation.owner, obligation=obligation,
+                actor=obligation.owner,
+                obligation=obligation,
                 evidence="Erledigt und im Teamlaufwerk dokumentiert (Demodaten).",
             )
     _give_history(demo)
@@ -158,8 +173,7 @@ def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return dt.datetime.combine(day, moment, tzinfo=timezone.get_current_timezone())
 
 
-def _completed(created: dt.datetime, due: dt.date, today: dt.date, now: dt.datetime,
-               rng: random.Random) -> dt.datetime:
+def _completed(created: dt.datetime, due: dt.date, today: dt.date, now: dt.datetime, rng: random.Random) -> dt.datetime:
     """When a done obligation was done: a working day before it was due (now and then after)."""
     start = timezone.localdate(created)
     late = rng.random() < 0.2 and due < today - dt.timedelta(days=1)
@@ -191,8 +205,11 @@ def _give_history(demo: QuerySet[UseCase]) -> None:
             )
             continue
         reviews = list(Review.objects.filter(usecase=usecase, submission=usecase.submission).order_by("role", "pk"))
-        took = {review.pk: rng.randint(*REVIEW_DAYS.get(review.role, (3, 10)))
-                for review in reviews if review.decided_at is not None}
+        took = {
+            review.pk: rng.randint(*REVIEW_DAYS.get(review.role, (3, 10)))
+            for review in reviews
+            if review.decided_at is not None
+        }
         for review in reviews:  # a rejection or a request for changes ended the submission: it came last
             if review.status in ENDING and review.pk in took:
                 took[review.pk] = max(took.values())
@@ -252,9 +269,11 @@ def _give_history(demo: QuerySet[UseCase]) -> None:
                 continue
             due = timezone.localdate(opened) + (obligation.due_on - timezone.localdate(obligation.created_at))
             Obligation.objects.filter(pk=obligation.pk).update(
-                created_at=opened, due_on=due,
-                completed_at=(_completed(opened, due, today, now, rng)
-                              if obligation.status == ObligationStatus.DONE else None),
+                created_at=opened,
+                due_on=due,
+                completed_at=(
+                    _completed(opened, due, today, now, rng) if obligation.status == ObligationStatus.DONE else None
+                ),
             )
 
 
@@ -278,8 +297,11 @@ def _date_notifications(demo: QuerySet[UseCase]) -> None:
             if parts[2] == "approved" and approval is not None:
                 moment = approval.approved_at
             elif parts[2] == "awaiting":
-                decided = [r.decided_at for r in reviews.values()
-                           if r.usecase_id == usecase.pk and r.submission == usecase.submission and r.decided_at]
+                decided = [
+                    r.decided_at
+                    for r in reviews.values()
+                    if r.usecase_id == usecase.pk and r.submission == usecase.submission and r.decided_at
+                ]
                 moment = max(decided, default=usecase.submitted_at)
         if moment is not None:
             Notification.objects.filter(pk=notification.pk).update(created_at=moment, params=params)

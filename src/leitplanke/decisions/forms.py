@@ -43,7 +43,9 @@ class ApprovalForm(DomainErrorForm):
     """The team lead confirms responsibility for the use case under its verdict."""
 
     scope = forms.ChoiceField(
-        label=_("The approval allows"), choices=ApprovalScope.choices, initial=ApprovalScope.PILOT,
+        label=_("The approval allows"),
+        choices=ApprovalScope.choices,
+        initial=ApprovalScope.PILOT,
         widget=forms.RadioSelect,
     )
     confirm = forms.BooleanField(
@@ -61,7 +63,9 @@ class ObligationDoneForm(DomainErrorForm):
     """Evidence that an obligation is fulfilled: a description, a link, a file, or several."""
 
     evidence = forms.CharField(
-        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done, by whom, when; for example “Record in the processing register, no. 112”."),
     )
     evidence_link = forms.URLField(label=_("Link to the evidence"), required=False, assume_scheme="https")
@@ -79,10 +83,12 @@ class ObligationDoneForm(DomainErrorForm):
 class StageForm(forms.Form):
     """One of the moves of an approved use case (the buttons of its decision panel)."""
 
-    action = forms.ChoiceField(choices=[
-        ("pilot", _("Start the pilot")),
-        ("production", _("Move to production")),
-        ("submit_production", _("Submit for production")),
-        ("retired", _("Retire")),
-    ])
+    action = forms.ChoiceField(
+        choices=[
+            ("pilot", _("Start the pilot")),
+            ("production", _("Move to production")),
+            ("submit_production", _("Submit for production")),
+            ("retired", _("Retire")),
+        ]
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -26,8 +26,14 @@ logger = logging.getLogger(__name__)
 def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     """Run every periodic step once; returns how many objects each step looked at or changed."""
     today = today or timezone.localdate()
-    counts = {"reviews_near": 0, "reviews_overdue": 0, "obligations_due": 0, "obligations_overdue": 0,
-              "recertification_soon": 0, "expired": 0}
+    counts = {
+        "reviews_near": 0,
+        "reviews_overdue": 0,
+        "obligations_due": 0,
+        "obligations_overdue": 0,
+        "recertification_soon": 0,
+        "expired": 0,
+    }
     near_until = selectors.add_business_days(today, settings.REVIEW_REMINDER_DAYS)
     reviews = Review.objects.filter(status=ReviewStatus.OPEN, due_on__lte=near_until).select_related(
         "usecase", "usecase__unit", "usecase__unit__lead", "usecase__unit__deputy", "unit"
@@ -39,8 +45,9 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
         counts["reviews_overdue" if passed else "reviews_near"] += 1
     due_until = today + dt.timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
     obligations = Obligation.objects.filter(
-        status=ObligationStatus.OPEN, due_on__lte=due_until, usecase__stage__in=[Stage.IDEA, Stage.PILOT,
-                                                                                 Stage.PRODUCTION]
+        status=ObligationStatus.OPEN,
+        due_on__lte=due_until,
+        usecase__stage__in=[Stage.IDEA, Stage.PILOT, Stage.PRODUCTION],
     ).select_related("usecase", "usecase__unit", "usecase__unit__lead", "usecase__unit__deputy", "owner")
     for obligation in obligations.iterator(chunk_size=500):
         overdue = obligation.due_on < today
@@ -51,8 +58,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     approvals = (
         Approval.objects.filter(usecase__status=Status.APPROVED, expires_on__lte=remind_from)
         .exclude(usecase__stage=Stage.RETIRED)
-        .select_related("usecase", "usecase__unit", "usecase__unit__lead", "usecase__unit__deputy",
-                        "usecase__owner")
+        .select_related("usecase", "usecase__unit", "usecase__unit__lead", "usecase__unit__deputy", "usecase__owner")
         .order_by("usecase_id", "-approved_at", "-pk")
     )
     seen: set[int] = set()

@@ -33,16 +33,21 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
     """Why the rules do not let the use case go on, named for its owner."""
     verdict = usecase_verdict(usecase)
     if verdict.decision == "blocked":
-        return DomainError(_("Under the current rules this use case is blocked in that stage; see its verdict."),
-                           code="rules")
+        return DomainError(
+            _("Under the current rules this use case is blocked in that stage; see its verdict."), code="rules"
+        )
     approved = {
-        review.role for review in selectors.current_reviews(usecase)
+        review.role
+        for review in selectors.current_reviews(usecase)
         if review.status in (ReviewStatus.APPROVED, ReviewStatus.APPROVED_WITH_CONDITIONS)
     }
     missing = [str(Role(role).label) for role in verdict.summary.get("reviews", []) if role not in approved]
     return DomainError(
-        _("Under the current rules this stage needs a review by %(roles)s first. Submit the use case again "
-          "for this stage.") % {"roles": ", ".join(missing)},
+        _(
+            "Under the current rules this stage needs a review by %(roles)s first. Submit the use case again "
+            "for this stage."
+        )
+        % {"roles": ", ".join(missing)},
         code="rules",
     )
 
@@ -87,15 +92,24 @@ def _usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_ve
         if stage == Stage.PRODUCTION:
             approval = selectors.current_approval(usecase)
             if approval is None or approval.scope != ApprovalScope.PRODUCTION:
-                raise DomainError(_("The approval covers a pilot only. Submit the use case again so that the team "
-                                    "lead can approve it for production."), code="scope")
-            blocking = list(Obligation.objects.filter(
-                usecase=usecase, blocking=True, status=ObligationStatus.OPEN
-            ).order_by("due_on", "pk"))
+                raise DomainError(
+                    _(
+                        "The approval covers a pilot only. Submit the use case again so that the team "
+                        "lead can approve it for production."
+                    ),
+                    code="scope",
+                )
+            blocking = list(
+                Obligation.objects.filter(usecase=usecase, blocking=True, status=ObligationStatus.OPEN).order_by(
+                    "due_on", "pk"
+                )
+            )
             if blocking:
                 titles = ", ".join(f"“{obligation.title(_lang())}”" for obligation in blocking)
-                raise DomainError(_("These obligations must be done before production: %(titles)s.")
-                                  % {"titles": titles}, code="obligations")
+                raise DomainError(
+                    _("These obligations must be done before production: %(titles)s.") % {"titles": titles},
+                    code="obligations",
+                )
     try:
         with write_atomic():  # undone as a whole when the rules ask for more in the new stage
             return _stage_set(actor, usecase, stage)
@@ -110,8 +124,9 @@ class _Refused(Exception):
 
 
 def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
-    usecase_transition(actor=actor, usecase=usecase, cause=Cause.MOVE, stage=stage,
-                       action="decisions.usecase.stage_moved")
+    usecase_transition(
+        actor=actor, usecase=usecase, cause=Cause.MOVE, stage=stage, action="decisions.usecase.stage_moved"
+    )
     search.usecase_index(usecase)
     if stage != Stage.RETIRED:
         guardrails.verdict_refresh(usecase=usecase, actor=actor)
@@ -138,8 +153,14 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     approval = selectors.current_approval(usecase)
     if approval is None or approval.expires_on is None or approval.expires_on >= (today or timezone.localdate()):
         return False
-    usecase_transition(actor=actor, usecase=usecase, cause=Cause.EXPIRE, to=Status.EXPIRED,
-                       action="decisions.usecase.expired", after={"expires_on": approval.expires_on.isoformat()})
+    usecase_transition(
+        actor=actor,
+        usecase=usecase,
+        cause=Cause.EXPIRE,
+        to=Status.EXPIRED,
+        action="decisions.usecase.expired",
+        after={"expires_on": approval.expires_on.isoformat()},
+    )
     notices.recertification_due(usecase, approval.expires_on, expired=True)
     return True
 
@@ -156,12 +177,20 @@ def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_vers
 def _usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """The write of :func:`usecase_submit_for_production`, in one transaction."""
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
-        raise DomainError(_("Only an approved use case that is not in production yet is submitted for it."),
-                          code="state")
+        raise DomainError(
+            _("Only an approved use case that is not in production yet is submitted for it."), code="state"
+        )
     usecase = usecase_locked(usecase)
     check_version(usecase, expected_version)
-    usecase_transition(actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, stage=Stage.PRODUCTION,
-                       action="usecase.submitted", snapshot=True)
+    usecase_transition(
+        actor=actor,
+        usecase=usecase,
+        cause=Cause.SUBMIT,
+        to=Status.SUBMITTED,
+        stage=Stage.PRODUCTION,
+        action="usecase.submitted",
+        snapshot=True,
+    )
     search.usecase_index(usecase)
     guardrails.verdict_refresh(usecase=usecase, actor=actor)
     return usecase_route(actor=actor, usecase=usecase, bump_version=False)

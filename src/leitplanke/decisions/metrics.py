@@ -85,7 +85,8 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
     )
     decided = list(
         UseCase.objects.filter(
-            status__in=(Status.APPROVED, Status.REJECTED, Status.EXPIRED), decided_at__isnull=False,
+            status__in=(Status.APPROVED, Status.REJECTED, Status.EXPIRED),
+            decided_at__isnull=False,
             submitted_at__isnull=False,
         )
         .annotate(reviewed=Exists(reviewed))
@@ -104,8 +105,9 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
         per_department[department].append(days)
     by_team_lead = sum(1 for status, was_reviewed, *_ in decided if status != Status.REJECTED and not was_reviewed)
     open_reviews = Review.objects.filter(status=ReviewStatus.OPEN).values_list("role", "created_at", "due_on")
-    bands: dict[str, dict[str, int]] = {str(role): dict.fromkeys((key for _, key in AGE_BANDS), 0)
-                                        for role in REVIEW_ROLES}
+    bands: dict[str, dict[str, int]] = {
+        str(role): dict.fromkeys((key for _, key in AGE_BANDS), 0) for role in REVIEW_ROLES
+    }
     overdue: dict[str, int] = dict.fromkeys(bands, 0)
     waiting_open: dict[str, list[float]] = defaultdict(list)
     today = timezone.localdate()
@@ -129,8 +131,11 @@ def bottlenecks(*, now: dt.datetime | None = None) -> Bottlenecks:
         overall=Spread.of(durations),
         open_by_role=[(str(labels.get(role, role)), counts, overdue.get(role, 0)) for role, counts in bands.items()],
         waiting_by_role=[
-            (str(labels.get(str(role), role)), Spread.of(waiting_done.get(str(role), [])),
-             Spread.of(waiting_open.get(str(role), [])))
+            (
+                str(labels.get(str(role), role)),
+                Spread.of(waiting_done.get(str(role), [])),
+                Spread.of(waiting_open.get(str(role), [])),
+            )
             for role in REVIEW_ROLES
         ],
     )
@@ -140,7 +145,8 @@ def overdue_obligations(user: Any, *, limit: int = 200) -> list[Obligation]:
     """Open obligations past their due date on the use cases ``user`` may see, the oldest first."""
     return list(
         Obligation.objects.filter(
-            status=ObligationStatus.OPEN, due_on__lt=timezone.localdate(),
+            status=ObligationStatus.OPEN,
+            due_on__lt=timezone.localdate(),
             usecase__in=UseCase.objects.visible_to(user),
         )
         .select_related("usecase", "usecase__unit", "owner")

@@ -125,7 +125,9 @@ class Approval(models.Model):
     summary_digest = models.CharField(_("outcome digest"), max_length=32)
     approved_at = models.DateTimeField(_("approved"))
     expires_on = models.DateField(
-        _("valid until"), null=True, blank=True,
+        _("valid until"),
+        null=True,
+        blank=True,
         help_text=_("After this day the use case needs re-certification (by risk class)."),
     )
 
@@ -192,8 +194,9 @@ class Obligation(models.Model):
     evidence = models.TextField(_("evidence"), blank=True)
     evidence_link = models.URLField(_("link to the evidence"), blank=True, max_length=500)
     evidence_file = models.FileField(_("evidence file"), upload_to=evidence_path, blank=True, max_length=300)
-    evidence_file_name = models.CharField(_("file name"), max_length=255, blank=True,
-                                          help_text=_("The name the file had when it was uploaded."))
+    evidence_file_name = models.CharField(
+        _("file name"), max_length=255, blank=True, help_text=_("The name the file had when it was uploaded.")
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("completed by"),

@@ -32,8 +32,12 @@ def review_assigned(actor: Any, review: Review) -> None:
     """Tell the reviewers a review is routed to them."""
     usecase = review.usecase
     notify(
-        kind=Kind.REVIEW_ASSIGNED, recipients=selectors.reviewers_of(review), key=f"review-{review.pk}-assigned",
-        usecase=usecase, link=reverse("decisions:review_detail", args=[review.pk]), actor=actor,
+        kind=Kind.REVIEW_ASSIGNED,
+        recipients=selectors.reviewers_of(review),
+        key=f"review-{review.pk}-assigned",
+        usecase=usecase,
+        link=reverse("decisions:review_detail", args=[review.pk]),
+        actor=actor,
         params={**_about(usecase), "role": review.role, "due_on": review.due_on.isoformat()},
     )
     event_emit("review.assigned", lambda: webhook.review(review, actor=actor))
@@ -42,9 +46,13 @@ def review_assigned(actor: Any, review: Review) -> None:
 def approval_waiting(actor: Any, usecase: UseCase) -> None:
     """Tell the team lead (or deputy) who may approve that a use case waits for them."""
     notify(
-        kind=Kind.APPROVAL_WAITING, recipients=selectors.approval_level(usecase).approvers,
-        key=f"usecase-{usecase.pk}-awaiting-{usecase.submission}", usecase=usecase, link=_page(usecase),
-        actor=actor, params=_about(usecase),
+        kind=Kind.APPROVAL_WAITING,
+        recipients=selectors.approval_level(usecase).approvers,
+        key=f"usecase-{usecase.pk}-awaiting-{usecase.submission}",
+        usecase=usecase,
+        link=_page(usecase),
+        actor=actor,
+        params=_about(usecase),
     )
 
 
@@ -54,10 +62,19 @@ def review_decided(actor: Any, review: Review) -> None:
     kind = Kind.CHANGES_REQUESTED if review.status == ReviewStatus.CHANGES_REQUESTED else Kind.DECISION_MADE
     text = review.conditions if review.status == ReviewStatus.APPROVED_WITH_CONDITIONS else review.comment
     notify(
-        kind=kind, recipients=[usecase.owner], key=f"review-{review.pk}-decided", usecase=usecase,
-        link=_page(usecase), actor=actor,
-        params={**_about(usecase), "role": review.role, "outcome": review.status,
-                "by": review.decided_by.name if review.decided_by else "", "comment": text},
+        kind=kind,
+        recipients=[usecase.owner],
+        key=f"review-{review.pk}-decided",
+        usecase=usecase,
+        link=_page(usecase),
+        actor=actor,
+        params={
+            **_about(usecase),
+            "role": review.role,
+            "outcome": review.status,
+            "by": review.decided_by.name if review.decided_by else "",
+            "comment": text,
+        },
     )
     event_emit("review.decided", lambda: webhook.review(review, actor=actor))
     if review.status == ReviewStatus.REJECTED:  # a rejection decides the use case
@@ -67,12 +84,20 @@ def review_decided(actor: Any, review: Review) -> None:
 def usecase_approved(actor: Any, usecase: UseCase) -> None:
     """Tell the owner the team lead approved."""
     notify(
-        kind=Kind.DECISION_MADE, recipients=[usecase.owner], key=f"usecase-{usecase.pk}-approved-{usecase.submission}",
-        usecase=usecase, link=_page(usecase), actor=actor,
+        kind=Kind.DECISION_MADE,
+        recipients=[usecase.owner],
+        key=f"usecase-{usecase.pk}-approved-{usecase.submission}",
+        usecase=usecase,
+        link=_page(usecase),
+        actor=actor,
         params={**_about(usecase), "outcome": "usecase_approved", "by": actor.name if actor else ""},
     )
-    event_emit("usecase.decided", lambda: webhook.usecase_decided(
-        usecase, outcome="approved", actor=actor, approval=selectors.current_approval(usecase)))
+    event_emit(
+        "usecase.decided",
+        lambda: webhook.usecase_decided(
+            usecase, outcome="approved", actor=actor, approval=selectors.current_approval(usecase)
+        ),
+    )
 
 
 def review_deadline(review: Review, *, passed: bool) -> None:
@@ -82,12 +107,24 @@ def review_deadline(review: Review, *, passed: bool) -> None:
     link = reverse("decisions:review_detail", args=[review.pk])
     kind = Kind.DEADLINE_PASSED if passed else Kind.DEADLINE_NEAR
     when = "passed" if passed else "near"
-    notify(kind=kind, recipients=selectors.reviewers_of(review), key=f"review-{review.pk}-{review.due_on}-{when}",
-           usecase=usecase, link=link, params=params)
+    notify(
+        kind=kind,
+        recipients=selectors.reviewers_of(review),
+        key=f"review-{review.pk}-{review.due_on}-{when}",
+        usecase=usecase,
+        link=link,
+        params=params,
+    )
     if passed:
         responsible: list[Any] = [usecase.unit.lead, usecase.unit.deputy, *selectors.governance_people()]
-        notify(kind=kind, recipients=responsible, key=f"review-{review.pk}-{review.due_on}-escalated",
-               usecase=usecase, link=_page(usecase), params={**params, "escalation": True})
+        notify(
+            kind=kind,
+            recipients=responsible,
+            key=f"review-{review.pk}-{review.due_on}-escalated",
+            usecase=usecase,
+            link=_page(usecase),
+            params={**params, "escalation": True},
+        )
 
 
 def obligation_due(obligation: Obligation, *, overdue: bool) -> None:
@@ -97,15 +134,25 @@ def obligation_due(obligation: Obligation, *, overdue: bool) -> None:
     if overdue:
         recipients += [usecase.unit.lead, usecase.unit.deputy]
     notify(
-        kind=Kind.OBLIGATION_DUE, recipients=recipients,
+        kind=Kind.OBLIGATION_DUE,
+        recipients=recipients,
         key=f"obligation-{obligation.pk}-{obligation.due_on}-{'overdue' if overdue else 'due'}",
-        usecase=usecase, link=reverse("decisions:obligation_done", args=[obligation.pk]),
-        params={**_about(usecase), "due_on": obligation.due_on.isoformat(), "overdue": overdue,
-                "obligation_de": obligation.title_de, "obligation_en": obligation.title_en},
+        usecase=usecase,
+        link=reverse("decisions:obligation_done", args=[obligation.pk]),
+        params={
+            **_about(usecase),
+            "due_on": obligation.due_on.isoformat(),
+            "overdue": overdue,
+            "obligation_de": obligation.title_de,
+            "obligation_en": obligation.title_en,
+        },
     )
     if overdue:  # once per endpoint: the job looks at an overdue obligation on every run
-        event_emit("obligation.overdue", lambda: webhook.obligation(obligation),
-                   key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue")
+        event_emit(
+            "obligation.overdue",
+            lambda: webhook.obligation(obligation),
+            key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue",
+        )
 
 
 def recertification_due(usecase: UseCase, expires_on: Any, *, expired: bool) -> None:
@@ -114,8 +161,10 @@ def recertification_due(usecase: UseCase, expires_on: Any, *, expired: bool) -> 
     if expired:
         recipients += [usecase.unit.lead, usecase.unit.deputy]
     notify(
-        kind=Kind.RECERTIFICATION_DUE, recipients=recipients,
+        kind=Kind.RECERTIFICATION_DUE,
+        recipients=recipients,
         key=f"usecase-{usecase.pk}-recertify-{usecase.submission}-{'expired' if expired else 'soon'}",
-        usecase=usecase, link=_page(usecase),
+        usecase=usecase,
+        link=_page(usecase),
         params={**_about(usecase), "expires_on": expires_on.isoformat(), "expired": expired},
     )

@@ -31,9 +31,12 @@ def route_change(usecase: UseCase) -> RouteChange | None:
     from leitplanke.org.models import Role
 
     event = (
-        Event.objects.filter(action="decisions.usecase.routed", object_type=object_type_of(usecase),
-                             object_id=str(usecase.pk))
-        .order_by("-seq").only("created_at", "after").first()
+        Event.objects.filter(
+            action="decisions.usecase.routed", object_type=object_type_of(usecase), object_id=str(usecase.pk)
+        )
+        .order_by("-seq")
+        .only("created_at", "after")
+        .first()
     )
     after = (event.after if event is not None else None) or {}
     if not after.get("rerouted") or after.get("submission") != usecase.submission:
@@ -81,8 +84,9 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
     approval = None
     if usecase.status in (Status.APPROVED, Status.EXPIRED):
         approval = selectors.current_approval(usecase)
-    mine = [review for review in reviews if review.status == ReviewStatus.OPEN
-            and selectors.can_decide_review(user, review)]
+    mine = [
+        review for review in reviews if review.status == ReviewStatus.OPEN and selectors.can_decide_review(user, review)
+    ]
     return Panel(
         usecase=usecase,
         reviews=reviews,
@@ -91,10 +95,14 @@ def panel_for(user: Any, usecase: UseCase, *, can_edit: bool) -> Panel:
         can_approve=may_approve,
         can_submit=can_edit and usecase.status in SUBMITTABLE and usecase.status != Status.DRAFT,
         my_reviews=mine,
-        approval_form=ApprovalForm(initial={
-            "version": usecase.version,
-            "scope": ApprovalScope.PRODUCTION if usecase.stage == Stage.PRODUCTION else ApprovalScope.PILOT,
-        }) if may_approve else None,
+        approval_form=ApprovalForm(
+            initial={
+                "version": usecase.version,
+                "scope": ApprovalScope.PRODUCTION if usecase.stage == Stage.PRODUCTION else ApprovalScope.PILOT,
+            }
+        )
+        if may_approve
+        else None,
         stage_actions=_stage_actions(usecase, approval) if can_edit else [],
         change=route_change(usecase) if usecase.submission else None,
         today=timezone.localdate(),

@@ -140,7 +140,9 @@ def approval_levels(usecases: list[UseCase], *, on: dt.date | None = None) -> di
     wanted = {pk for chain in chains.values() for pk in chain}
     units = {unit.pk: unit for unit in OrgUnit.objects.filter(pk__in=wanted).select_related("lead", "deputy")}
     leaders = {
-        person.pk for unit in units.values() for person in (unit.lead, unit.deputy)
+        person.pk
+        for unit in units.values()
+        for person in (unit.lead, unit.deputy)
         if person is not None and person.is_active
     }
     if qualification is None or not leaders:
@@ -156,7 +158,8 @@ def approval_levels(usecases: list[UseCase], *, on: dt.date | None = None) -> di
         level = ApprovalLevel(unit=None, qualification=qualification)
         for unit in (units[pk] for pk in reversed(chains[usecase.pk]) if pk in units):
             approvers = [
-                person for person in (unit.lead, unit.deputy)
+                person
+                for person in (unit.lead, unit.deputy)
                 if person is not None and person.is_active and person.pk in qualified
             ]
             if approvers:
@@ -235,7 +238,8 @@ def obligations_due_for(user: Any) -> QuerySet[Obligation]:
     (of the use cases they may see)."""
     led = OrgUnit.objects.filter(Q(lead=user) | Q(deputy=user)).values("pk")
     return (
-        obligations_visible_to(user).filter(status=ObligationStatus.OPEN)
+        obligations_visible_to(user)
+        .filter(status=ObligationStatus.OPEN)
         .filter(Q(owner=user) | Q(usecase__unit__in=led))
         .select_related("usecase")
         .order_by("due_on", "pk")
@@ -264,9 +268,9 @@ def governance_people() -> list[Any]:
     from django.contrib.auth import get_user_model
 
     return list(
-        get_user_model().objects.filter(
-            is_active=True, role_assignments__role="ai_governance", role_assignments__unit__isnull=True
-        ).distinct()
+        get_user_model()
+        .objects.filter(is_active=True, role_assignments__role="ai_governance", role_assignments__unit__isnull=True)
+        .distinct()
     )
 
 
@@ -276,7 +280,9 @@ def current_approval(usecase: UseCase) -> Any:
 
     return (
         Approval.objects.filter(usecase=usecase, submission=usecase.submission)
-        .select_related("approved_by", "unit").order_by("-approved_at", "-pk").first()
+        .select_related("approved_by", "unit")
+        .order_by("-approved_at", "-pk")
+        .first()
     )
 
 

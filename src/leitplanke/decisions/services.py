@@ -57,7 +57,10 @@ def _cancel(actor: Any, reviews: list[Review]) -> None:
         review.version += 1
         review.save(update_fields=["status", "version"])
         event_record(
-            actor=actor, action="decisions.review.cancelled", target=review.usecase, before=before,
+            actor=actor,
+            action="decisions.review.cancelled",
+            target=review.usecase,
+            before=before,
             after=review.audit_snapshot(),
         )
 
@@ -93,18 +96,30 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     return usecase
 
 
-def _move(actor: Any, usecase: UseCase, verdict: Verdict, status: str, *, opened: list[Review],
-          bump_version: bool, cancelled: list[Review] | None = None) -> None:
+def _move(
+    actor: Any,
+    usecase: UseCase,
+    verdict: Verdict,
+    status: str,
+    *,
+    opened: list[Review],
+    bump_version: bool,
+    cancelled: list[Review] | None = None,
+) -> None:
     """Set the status the verdict leads to, following that verdict now, and record the way.
 
     ``cancelled`` (a list, also if empty) marks a reroute: the event then says which reviews the
     changed verdict added and which it made unnecessary, for the use case's page.
     """
-    change = {} if cancelled is None else {
-        "rerouted": True,
-        "reviews_added": [review.role for review in opened],
-        "reviews_cancelled": [review.role for review in cancelled],
-    }
+    change = (
+        {}
+        if cancelled is None
+        else {
+            "rerouted": True,
+            "reviews_added": [review.role for review in opened],
+            "reviews_cancelled": [review.role for review in cancelled],
+        }
+    )
     usecase_transition(
         actor=actor,
         usecase=usecase,
@@ -139,9 +154,8 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
         return usecase
     required = [] if verdict.decision == "blocked" else list(verdict.summary.get("reviews", []))
     current = [
-        review for review in Review.objects.filter(usecase=usecase, submission=usecase.submission).select_related(
-            "usecase"
-        )
+        review
+        for review in Review.objects.filter(usecase=usecase, submission=usecase.submission).select_related("usecase")
         if review.status != ReviewStatus.CANCELLED
     ]
     unneeded = [r for r in current if r.status == ReviewStatus.OPEN and r.role not in required]
@@ -163,9 +177,7 @@ def usecases_follow_verdicts(*, actor: Any, usecase_ids: Iterable[int] | None = 
     Called after verdicts changed in bulk (a catalogue tool changed, a bundle was published), in
     the same transaction; returns how many use cases were rerouted.
     """
-    waiting = UseCase.objects.filter(status__in=UNDER_DECISION).exclude(
-        decision_digest=F("verdict__summary_digest")
-    )
+    waiting = UseCase.objects.filter(status__in=UNDER_DECISION).exclude(decision_digest=F("verdict__summary_digest"))
     if usecase_ids is not None:
         waiting = waiting.filter(pk__in=list(usecase_ids))
     count = 0
@@ -237,11 +249,19 @@ def review_decide(
         ReviewStatus(outcome), None if others else Status.AWAITING_APPROVAL
     )
     if status is None:  # other reviews still open: the use case stays in review
-        event_record(actor=actor, action="decisions.review.decided", target=usecase, before=before,
-                     after=review.audit_snapshot())
+        event_record(
+            actor=actor, action="decisions.review.decided", target=usecase, before=before, after=review.audit_snapshot()
+        )
     else:  # the decision moves the use case on: one event says both
-        usecase_transition(actor=actor, usecase=usecase, cause=Cause.REVIEW, to=status,
-                           action="decisions.review.decided", before=before, after=review.audit_snapshot())
+        usecase_transition(
+            actor=actor,
+            usecase=usecase,
+            cause=Cause.REVIEW,
+            to=status,
+            action="decisions.review.decided",
+            before=before,
+            after=review.audit_snapshot(),
+        )
     notices.review_decided(actor, review)
     if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS:
         _condition_open(actor, usecase, review)
@@ -286,8 +306,14 @@ def usecase_approve(
         approved_at=timezone.now(),
         expires_on=selectors.approval_expiry(verdict.risk_class),
     )
-    usecase_transition(actor=actor, usecase=usecase, cause=Cause.APPROVE, to=Status.APPROVED,
-                       action="decisions.usecase.approved", after=approval.audit_snapshot())
+    usecase_transition(
+        actor=actor,
+        usecase=usecase,
+        cause=Cause.APPROVE,
+        to=Status.APPROVED,
+        action="decisions.usecase.approved",
+        after=approval.audit_snapshot(),
+    )
     _obligations_open(actor, usecase, verdict)
     notices.usecase_approved(actor, usecase)
     return usecase
@@ -306,11 +332,18 @@ def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
         spec = bundle.obligations.get(code)
         if spec is None:
             continue
-        wanted.append(Obligation(
-            code=code, title_de=spec.title.de, title_en=spec.title.en, description_de=spec.description.de,
-            description_en=spec.description.en, reference=spec.reference, blocking=spec.blocking,
-            due_on=today + dt.timedelta(days=spec.due_days),
-        ))
+        wanted.append(
+            Obligation(
+                code=code,
+                title_de=spec.title.de,
+                title_en=spec.title.en,
+                description_de=spec.description.de,
+                description_en=spec.description.en,
+                reference=spec.reference,
+                blocking=spec.blocking,
+                due_on=today + dt.timedelta(days=spec.due_days),
+            )
+        )
     _save_obligations(actor, usecase, wanted)
 
 
@@ -320,30 +353,47 @@ def _condition_open(actor: Any, usecase: UseCase, review: Review) -> None:
     for lang in ("de", "en"):
         with translation.override(lang):
             titles[lang] = _("Conditions of the review by %(role)s") % {"role": review.get_role_display()}
-    _save_obligations(actor, usecase, [Obligation(
-        code=f"review-{review.pk}", review=review, title_de=titles["de"], title_en=titles["en"],
-        description_de=review.conditions, description_en=review.conditions, blocking=True,
-        due_on=timezone.localdate() + dt.timedelta(days=CONDITION_DAYS),
-    )])
+    _save_obligations(
+        actor,
+        usecase,
+        [
+            Obligation(
+                code=f"review-{review.pk}",
+                review=review,
+                title_de=titles["de"],
+                title_en=titles["en"],
+                description_de=review.conditions,
+                description_en=review.conditions,
+                blocking=True,
+                due_on=timezone.localdate() + dt.timedelta(days=CONDITION_DAYS),
+            )
+        ],
+    )
 
 
 def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) -> None:
-    existing = set(Obligation.objects.filter(usecase=usecase, submission=usecase.submission).values_list(
-        "code", flat=True
-    ))
+    existing = set(
+        Obligation.objects.filter(usecase=usecase, submission=usecase.submission).values_list("code", flat=True)
+    )
     for obligation in wanted:
         if obligation.code in existing:
             continue  # approved again in the same submission: the duties stand
         obligation.usecase, obligation.submission, obligation.owner = usecase, usecase.submission, usecase.owner
         obligation.save()
-        event_record(actor=actor, action="decisions.obligation.opened", target=usecase,
-                     after=obligation.audit_snapshot())
+        event_record(
+            actor=actor, action="decisions.obligation.opened", target=usecase, after=obligation.audit_snapshot()
+        )
 
 
 @write_atomic
 def obligation_complete(
-    *, actor: Any, obligation: Obligation, evidence: str = "", evidence_link: str = "",
-    evidence_file: Any = None, expected_version: int | None = None,
+    *,
+    actor: Any,
+    obligation: Obligation,
+    evidence: str = "",
+    evidence_link: str = "",
+    evidence_file: Any = None,
+    expected_version: int | None = None,
 ) -> Obligation:
     """Mark an obligation as done, with evidence (a text, a link, an uploaded file, or several).
 
@@ -357,11 +407,28 @@ def obligation_complete(
     from leitplanke.usecases.selectors import can_edit
 
     #: File types accepted as evidence: documents, images, text, e-mails and archives, no executables.
-    allowed = ("pdf", "png", "jpg", "jpeg", "txt", "csv", "docx", "xlsx", "pptx", "odt", "ods", "md", "eml", "msg",
-               "zip")
+    allowed = (
+        "pdf",
+        "png",
+        "jpg",
+        "jpeg",
+        "txt",
+        "csv",
+        "docx",
+        "xlsx",
+        "pptx",
+        "odt",
+        "ods",
+        "md",
+        "eml",
+        "msg",
+        "zip",
+    )
 
-    obligation = Obligation.objects.select_for_update(of=("self",)).select_related("usecase", "usecase__unit").get(
-        pk=obligation.pk
+    obligation = (
+        Obligation.objects.select_for_update(of=("self",))
+        .select_related("usecase", "usecase__unit")
+        .get(pk=obligation.pk)
     )
     if not can_edit(actor, obligation.usecase):
         raise PermissionDenied(_("Only the owning unit completes the obligations of its use case."))
@@ -370,8 +437,9 @@ def obligation_complete(
         raise DomainError(_("This obligation is already done."), code="closed")
     evidence, evidence_link = evidence.strip(), evidence_link.strip()
     if not evidence and not evidence_link and evidence_file is None:
-        raise DomainError(_("Describe, link or attach the evidence that the obligation is fulfilled."),
-                          field="evidence")
+        raise DomainError(
+            _("Describe, link or attach the evidence that the obligation is fulfilled."), field="evidence"
+        )
     file_name = ""
     if evidence_file is not None:
         # Only the last part of the name the browser sent, without control characters: it is shown
@@ -384,16 +452,18 @@ def obligation_complete(
             raise DomainError(
                 _("Files of this type cannot be attached. Allowed are: %(types)s.")
                 % {"types": ", ".join(allowed).upper()},
-                field="evidence_file", code="file_type",
+                field="evidence_file",
+                code="file_type",
             )
         if len(file_name) > 255:
-            file_name = f"{stem[:254 - len(extension)]}.{extension}"
+            file_name = f"{stem[: 254 - len(extension)]}.{extension}"
         if not evidence_file.size:
             raise DomainError(_("The file is empty."), field="evidence_file", code="file_empty")
         if evidence_file.size > settings.EVIDENCE_MAX_MB * 1024 * 1024:
             raise DomainError(
                 _("The file is too large: at most %(max)s MB are allowed.") % {"max": settings.EVIDENCE_MAX_MB},
-                field="evidence_file", code="file_size",
+                field="evidence_file",
+                code="file_size",
             )
     before = obligation.audit_snapshot()
     obligation.evidence, obligation.evidence_link = evidence, evidence_link
@@ -409,8 +479,13 @@ def obligation_complete(
             obligation.evidence_file_name = file_name
         full_clean(obligation)
         obligation.save()
-        event_record(actor=actor, action="decisions.obligation.completed", target=obligation.usecase, before=before,
-                     after=obligation.audit_snapshot())
+        event_record(
+            actor=actor,
+            action="decisions.obligation.completed",
+            target=obligation.usecase,
+            before=before,
+            after=obligation.audit_snapshot(),
+        )
     except BaseException:
         # The transaction rolls back; the file written above must not stay behind without its row.
         if written:

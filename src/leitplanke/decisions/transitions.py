@@ -88,8 +88,12 @@ STATUS_TRANSITIONS: tuple[Transition, ...] = (
     Transition(Cause.ROUTE, frozenset({S.SUBMITTED}), _WAY, Who.RULES),
     Transition(Cause.REROUTE, UNDER_DECISION, _WAY, Who.RULES),
     Transition(Cause.REROUTE, frozenset({S.APPROVED}), frozenset({S.APPROVED}), Who.RULES, Needs.APPROVAL),
-    Transition(Cause.REVIEW, frozenset({S.IN_REVIEW}),
-               frozenset({S.AWAITING_APPROVAL, S.CHANGES_REQUESTED, S.REJECTED}), Who.REVIEWER),
+    Transition(
+        Cause.REVIEW,
+        frozenset({S.IN_REVIEW}),
+        frozenset({S.AWAITING_APPROVAL, S.CHANGES_REQUESTED, S.REJECTED}),
+        Who.REVIEWER,
+    ),
     Transition(Cause.APPROVE, frozenset({S.AWAITING_APPROVAL}), frozenset({S.APPROVED}), Who.APPROVER, Needs.APPROVAL),
     Transition(Cause.EXPIRE, frozenset({S.APPROVED}), frozenset({S.EXPIRED}), Who.RULES),
 )
@@ -99,8 +103,9 @@ STAGE_TRANSITIONS: tuple[Transition, ...] = (
     Transition(Cause.DECLARE, _IN_USE, frozenset({G.RETIRED}), Who.OWNER),
     Transition(Cause.SUBMIT, frozenset({G.IDEA, G.PILOT}), frozenset({G.PRODUCTION}), Who.OWNER),
     Transition(Cause.MOVE, frozenset({G.IDEA, G.PRODUCTION}), frozenset({G.PILOT}), Who.OWNER, Needs.PILOT_APPROVAL),
-    Transition(Cause.MOVE, frozenset({G.IDEA, G.PILOT}), frozenset({G.PRODUCTION}), Who.OWNER,
-               Needs.PRODUCTION_APPROVAL),
+    Transition(
+        Cause.MOVE, frozenset({G.IDEA, G.PILOT}), frozenset({G.PRODUCTION}), Who.OWNER, Needs.PRODUCTION_APPROVAL
+    ),
     Transition(Cause.MOVE, _IN_USE, frozenset({G.RETIRED}), Who.OWNER),
 )
 #: How a use case starts: a draft, or submitted at once (the way is set right after).
@@ -123,8 +128,7 @@ def usecase_verdict(usecase: UseCase) -> Verdict:
 
 def find(table: Iterable[Transition], cause: Cause, source: str, target: str) -> Transition | None:
     """The row of ``table`` that allows ``source`` → ``target`` on ``cause``, if any."""
-    return next((row for row in table if row.cause == cause and source in row.sources and target in row.targets),
-                None)
+    return next((row for row in table if row.cause == cause and source in row.sources and target in row.targets), None)
 
 
 def _refused(table: tuple[Transition, ...], source: str, target: str) -> DomainError:
@@ -134,8 +138,9 @@ def _refused(table: tuple[Transition, ...], source: str, target: str) -> DomainE
     else:
         message = _("A use case cannot move from the stage “%(source)s” to “%(target)s” this way.")
         labels = dict(Stage.choices)
-    return DomainError(message % {"source": labels.get(source, source), "target": labels.get(target, target)},
-                       code="transition")
+    return DomainError(
+        message % {"source": labels.get(source, source), "target": labels.get(target, target)}, code="transition"
+    )
 
 
 def _check_who(row: Transition, actor: Any, usecase: UseCase) -> None:
@@ -163,9 +168,11 @@ def approval_stands(usecase: UseCase) -> bool:
     verdict = usecase_verdict(usecase)
     if verdict.decision == "blocked":
         return False
-    approved = set(Review.objects.filter(
-        usecase=usecase, submission=usecase.submission, status__in=APPROVING
-    ).values_list("role", flat=True))
+    approved = set(
+        Review.objects.filter(usecase=usecase, submission=usecase.submission, status__in=APPROVING).values_list(
+            "role", flat=True
+        )
+    )
     return all(role in approved for role in verdict.summary.get("reviews", []))
 
 
@@ -173,31 +180,40 @@ def _check_needs(row: Transition, usecase: UseCase, status: str) -> None:
     if row.needs == Needs.COMPLETE:
         missing = missing_for_submit(usecase)
         if missing:
-            raise DomainError(_("Please answer this question before submitting."), field=missing[0],
-                              code="incomplete")
+            raise DomainError(_("Please answer this question before submitting."), field=missing[0], code="incomplete")
     elif row.needs == Needs.APPROVAL and not approval_stands(usecase):
         approval = selectors.current_approval(usecase)
         if usecase.stage == Stage.PRODUCTION and approval is not None and approval.scope != ApprovalScope.PRODUCTION:
-            raise DomainError(_("This use case is in production: approve it for production."), field="scope",
-                              code="scope")
+            raise DomainError(
+                _("This use case is in production: approve it for production."), field="scope", code="scope"
+            )
         raise DomainError(_("This use case has no approval that stands under its verdict."), code="approval")
     elif row.needs == Needs.NOT_APPROVED and status == Status.APPROVED:
         raise DomainError(
-            _("An approved use case moves into pilot or production with the buttons on its page, so that the "
-              "rules can check it first."),
-            field="stage", code="lifecycle",
+            _(
+                "An approved use case moves into pilot or production with the buttons on its page, so that the "
+                "rules can check it first."
+            ),
+            field="stage",
+            code="lifecycle",
         )
     elif row.needs in (Needs.PILOT_APPROVAL, Needs.PRODUCTION_APPROVAL):
         if status != Status.APPROVED or not approval_stands(usecase):
             raise DomainError(_("Only an approved use case goes into pilot or production."), code="state")
         approval = selectors.current_approval(usecase)
         if row.needs == Needs.PRODUCTION_APPROVAL and (approval is None or approval.scope != ApprovalScope.PRODUCTION):
-            raise DomainError(_("The approval covers a pilot only. Submit the use case again so that the team "
-                                "lead can approve it for production."), code="scope")
+            raise DomainError(
+                _(
+                    "The approval covers a pilot only. Submit the use case again so that the team "
+                    "lead can approve it for production."
+                ),
+                code="scope",
+            )
 
 
-def transition_check(*, actor: Any, usecase: UseCase, cause: Cause, to: str | None = None,
-                     stage: str | None = None) -> None:
+def transition_check(
+    *, actor: Any, usecase: UseCase, cause: Cause, to: str | None = None, stage: str | None = None
+) -> None:
     """Refuse (:class:`DomainError`, code ``transition``) a change the table does not allow, by an
     actor it does not name, or whose requirement does not hold; nothing changes either way."""
     status = usecase.status
@@ -268,4 +284,3 @@ def usecase_transition(
     if to == Status.AWAITING_APPROVAL:
         notices.approval_waiting(actor, usecase)
     return usecase
-

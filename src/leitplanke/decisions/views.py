@@ -50,9 +50,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and usecase.status == Status.IN_REVIEW
         and selectors.can_decide_review(request.user, review)
     )
-    form = ReviewDecisionForm(
-        request.POST if request.method == "POST" else None, initial={"version": review.version}
-    )
+    form = ReviewDecisionForm(request.POST if request.method == "POST" else None, initial={"version": review.version})
     if request.method == "POST":
         if not may_decide:
             messages.error(request, _("This review is already decided or no longer needed."))
@@ -61,8 +59,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 decided = services.review_decide(
-                    actor=request.user, review=review, outcome=data["outcome"], comment=data["comment"],
-                    conditions=data["conditions"], expected_version=data["version"],
+                    actor=request.user,
+                    review=review,
+                    outcome=data["outcome"],
+                    comment=data["comment"],
+                    conditions=data["conditions"],
+                    expected_version=data["version"],
                 )
             except Conflict:
                 messages.error(request, _("Someone decided this review in the meantime."))
@@ -71,11 +73,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_domain_error(exc)
             else:
                 if decided.status == ReviewStatus.CANCELLED:
-                    messages.warning(request, _("The rules see this use case differently now; your review is no "
-                                                "longer needed."))
+                    messages.warning(
+                        request, _("The rules see this use case differently now; your review is no longer needed.")
+                    )
                 else:
-                    messages.success(request, _("Your decision was recorded; the owner is informed on the use "
-                                                "case's page."))
+                    messages.success(
+                        request, _("Your decision was recorded; the owner is informed on the use case's page.")
+                    )
                 return redirect("decisions:review_list")
     context = {
         "review": review,
@@ -103,7 +107,9 @@ def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("usecases:detail", usecase.pk)
     try:
         approved = services.usecase_approve(
-            actor=request.user, usecase=usecase, scope=form.cleaned_data["scope"],
+            actor=request.user,
+            usecase=usecase,
+            scope=form.cleaned_data["scope"],
             expected_version=form.cleaned_data["version"],
         )
     except Conflict:
@@ -114,8 +120,10 @@ def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
         if approved.status == Status.APPROVED:
             messages.success(request, _("You approved “%(title)s”.") % {"title": approved.title})
         else:
-            messages.warning(request, _("The rules see this use case differently now, so it was not approved: "
-                                        "see its way to a decision."))
+            messages.warning(
+                request,
+                _("The rules see this use case differently now, so it was not approved: see its way to a decision."),
+            )
     return redirect("usecases:detail", usecase.pk)
 
 
@@ -136,8 +144,11 @@ def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.obligation_complete(
-                actor=request.user, obligation=obligation, evidence=form.cleaned_data["evidence"],
-                evidence_link=form.cleaned_data["evidence_link"], evidence_file=form.cleaned_data["evidence_file"],
+                actor=request.user,
+                obligation=obligation,
+                evidence=form.cleaned_data["evidence"],
+                evidence_link=form.cleaned_data["evidence_link"],
+                evidence_file=form.cleaned_data["evidence_file"],
                 expected_version=form.cleaned_data["version"],
             )
         except Conflict:
@@ -188,20 +199,24 @@ def usecase_stage(request: HttpRequest, pk: int) -> HttpResponse:
     action, version = form.cleaned_data["action"], form.cleaned_data["version"]
     try:
         if action == "submit_production":
-            moved = lifecycle.usecase_submit_for_production(actor=request.user, usecase=usecase,
-                                                             expected_version=version)
+            moved = lifecycle.usecase_submit_for_production(
+                actor=request.user, usecase=usecase, expected_version=version
+            )
         else:
-            moved = lifecycle.usecase_stage_move(actor=request.user, usecase=usecase, stage=action,
-                                                 expected_version=version)
+            moved = lifecycle.usecase_stage_move(
+                actor=request.user, usecase=usecase, stage=action, expected_version=version
+            )
     except Conflict:
         messages.error(request, _("The use case changed in the meantime. Please look at it again."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         if action == "submit_production":
-            messages.success(request, _("Submitted for production: %(status)s.") % {
-                "status": moved.get_status_display()})
+            messages.success(
+                request, _("Submitted for production: %(status)s.") % {"status": moved.get_status_display()}
+            )
         else:
-            messages.success(request, _("The use case is now in the stage “%(stage)s”.") % {
-                "stage": moved.get_stage_display()})
+            messages.success(
+                request, _("The use case is now in the stage “%(stage)s”.") % {"stage": moved.get_stage_display()}
+            )
     return redirect("usecases:detail", usecase.pk)

@@ -141,7 +141,7 @@ def evaluate_or_stop(evaluator: Evaluator, data: Any) -> Verdict:
         key = ("verdict", evaluator.bundle.digest, input_digest(data))
         found = prepared.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     try:
         verdict = evaluate(evaluator, data)
     except Stopped as stopped:
@@ -210,8 +210,14 @@ def what_if_outcomes(
         # The outcome depends on the input and, through the shortcut, on the current verdict and its bundle.
         current = summary_digest(item.current) if item.current is not None else None
         return (
-            "what_if", bundle.digest, item.key, item.input_digest(), before[1] if before else None,
-            item.current_bundle, item.current_input_digest, current,
+            "what_if",
+            bundle.digest,
+            item.key,
+            item.input_digest(),
+            before[1] if before else None,
+            item.current_bundle,
+            item.current_input_digest,
+            current,
         )
 
     def run(items: list[WhatIfItem]) -> list[Any]:
@@ -252,5 +258,3 @@ def what_if_outcomes(
         return found
 
     return outcomes
-
-

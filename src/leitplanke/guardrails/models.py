@@ -91,9 +91,7 @@ class Verdict(models.Model):
     summary = models.JSONField(
         _("outcome"), help_text=_("Risk class, decision path, reviews, obligations and the rules that fired.")
     )
-    summary_digest = models.CharField(
-        _("outcome digest"), max_length=32, help_text=_("A fingerprint of the outcome.")
-    )
+    summary_digest = models.CharField(_("outcome digest"), max_length=32, help_text=_("A fingerprint of the outcome."))
     risk_class = models.CharField(_("risk class"), max_length=20, choices=RiskClass.choices, db_index=True)
     decision = models.CharField(_("decision path"), max_length=20, choices=DecisionPath.choices, db_index=True)
     evaluated_at = models.DateTimeField(_("evaluated"))

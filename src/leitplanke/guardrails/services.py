@@ -159,9 +159,15 @@ def verdict_refresh(
     except InputInvalid as exc:
         # Stored data that breaks the contract is a bug; refuse the change instead of guessing a verdict.
         raise DomainError(_("The use case could not be evaluated: %(error)s") % {"error": exc}) from exc
-    existing = None if new else (
-        Verdict.objects.filter(usecase=usecase).select_related("bundle")
-        .only("usecase_id", "summary", "bundle__bundle_id", "bundle__version").first()
+    existing = (
+        None
+        if new
+        else (
+            Verdict.objects.filter(usecase=usecase)
+            .select_related("bundle")
+            .only("usecase_id", "summary", "bundle__bundle_id", "bundle__version")
+            .first()
+        )
     )
     before = _outcome(existing.summary, existing.bundle) if existing else None
     verdict = existing or Verdict(usecase=usecase)
@@ -197,9 +203,7 @@ def _record_stopped(actor: Any, usecase_id: Any, label: str, summary: dict[str, 
             "limit": summary["stopped"],
             "rules": rules,
             "bundle": f"{row.bundle_id} {row.version}",
-            "reason": {
-                lang: stopped_reason(lang, rules[0] if rules else "?") for lang in ("de", "en")
-            },
+            "reason": {lang: stopped_reason(lang, rules[0] if rules else "?") for lang in ("de", "en")},
         },
     )
 

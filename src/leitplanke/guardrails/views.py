@@ -127,8 +127,11 @@ def _publish_confirmed(request: HttpRequest) -> HttpResponse:
         context = {"form": BundleUploadForm(), "report": exc.report, "active": selectors.active_bundle()}
         return render(request, "guardrails/publish.html", context, status=422)
     except evaluators.RuleStopped as exc:
-        context = {"form": BundleUploadForm(), "report": exc.report(candidate["files"]),
-                   "active": selectors.active_bundle()}
+        context = {
+            "form": BundleUploadForm(),
+            "report": exc.report(candidate["files"]),
+            "active": selectors.active_bundle(),
+        }
         return render(request, "guardrails/publish.html", context, status=422)
     except DomainError as exc:
         messages.error(request, str(exc.message))

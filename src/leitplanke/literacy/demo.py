@@ -82,8 +82,6 @@ def load(*, actor: Any = None) -> dict[str, int]:
             continue
         if Completion.objects.filter(person=person, course=courses[code]).exists():
             continue  # loaded before (perhaps on an earlier day, so with other dates)
-        services.completion_record(
-            actor=actor, person=person, course=courses[code], completed_on=day, note="Demo"
-        )
+        services.completion_record(actor=actor, person=person, course=courses[code], completed_on=day, note="Demo")
         created["completions"] += 1
     return created

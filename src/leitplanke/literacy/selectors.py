@@ -58,9 +58,9 @@ def qualification_of(person: Any, course_code: str, *, on: dt.date | None = None
     A completion without expiry comes first; then the one valid longest.
     """
     day = on or timezone.localdate()
-    found = list(Completion.objects.filter(valid_on(day), person=person, course__code=course_code).select_related(
-        "course"
-    ))
+    found = list(
+        Completion.objects.filter(valid_on(day), person=person, course__code=course_code).select_related("course")
+    )
     if not found:
         return None
     return max(found, key=lambda c: (c.valid_until is None, c.valid_until or dt.date.min, c.completed_on))

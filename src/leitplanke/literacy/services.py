@@ -65,7 +65,11 @@ def course_create(
     """Offer a new course; completions of it can then be recorded."""
     _require_maintainer(actor)
     course = Course(
-        code=code, title=title, description=description, validity_months=validity_months, active=active,
+        code=code,
+        title=title,
+        description=description,
+        validity_months=validity_months,
+        active=active,
         is_demo=is_demo,
     )
     _clean_course(course)
@@ -100,9 +104,7 @@ def course_update(*, actor: Any, course: Course, expected_version: int | None = 
 
 
 @write_atomic
-def completion_record(
-    *, actor: Any, person: Any, course: Course, completed_on: dt.date, note: str = ""
-) -> Completion:
+def completion_record(*, actor: Any, person: Any, course: Course, completed_on: dt.date, note: str = "") -> Completion:
     """Record that ``person`` completed ``course`` on ``completed_on``; it counts for the course's validity."""
     _require_maintainer(actor)
     course = Course.objects.get(pk=course.pk)  # the validity as stored now, not as the caller last saw it
@@ -117,15 +119,11 @@ def completion_record(
         recorded_by=actor,
     )
     full_clean(completion, validate_constraints=False)
-    duplicate = DomainError(
-        _("This completion is already recorded for this person and day."), field="completed_on"
-    )
+    duplicate = DomainError(_("This completion is already recorded for this person and day."), field="completed_on")
     if Completion.objects.filter(person=person, course=course, completed_on=completed_on).exists():
         raise duplicate
     _save(completion, duplicate)
-    event_record(
-        actor=actor, action="literacy.completion.recorded", target=person, after=completion.audit_snapshot()
-    )
+    event_record(actor=actor, action="literacy.completion.recorded", target=person, after=completion.audit_snapshot())
     return completion
 
 

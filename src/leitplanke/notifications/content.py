@@ -62,14 +62,20 @@ def content_for(notification: Notification, lang: str) -> Content:
     if kind == Kind.REVIEW_ASSIGNED:
         return Content(
             _("Review requested: “%(title)s”") % names,
-            _("Please review the use case “%(title)s” of %(unit)s as %(role)s by %(due)s. The rules ask for "
-              "this review; the page shows the verdict and the answers.") % names,
+            _(
+                "Please review the use case “%(title)s” of %(unit)s as %(role)s by %(due)s. The rules ask for "
+                "this review; the page shows the verdict and the answers."
+            )
+            % names,
         )
     if kind == Kind.APPROVAL_WAITING:
         return Content(
             _("Waiting for your approval: “%(title)s”") % names,
-            _("The use case “%(title)s” of %(unit)s waits for your approval as team lead. The page shows the "
-              "verdict and the obligations you take responsibility for.") % names,
+            _(
+                "The use case “%(title)s” of %(unit)s waits for your approval as team lead. The page shows the "
+                "verdict and the obligations you take responsibility for."
+            )
+            % names,
         )
     if kind == Kind.DECISION_MADE:
         outcome = p.get("outcome")
@@ -86,8 +92,11 @@ def content_for(notification: Notification, lang: str) -> Content:
         if outcome == "approved_with_conditions":
             return Content(
                 _("Review with conditions: “%(title)s”") % names,
-                _("%(by)s (%(role)s) approved the use case “%(title)s” with conditions. They are now an "
-                  "obligation of yours: %(comment)s") % names,
+                _(
+                    "%(by)s (%(role)s) approved the use case “%(title)s” with conditions. They are now an "
+                    "obligation of yours: %(comment)s"
+                )
+                % names,
             )
         return Content(
             _("Review approved: “%(title)s”") % names,
@@ -96,8 +105,11 @@ def content_for(notification: Notification, lang: str) -> Content:
     if kind == Kind.CHANGES_REQUESTED:
         return Content(
             _("Changes requested: “%(title)s”") % names,
-            _("%(by)s (%(role)s) asks for changes to the use case “%(title)s”: %(comment)s. Change it and "
-              "submit it again.") % names,
+            _(
+                "%(by)s (%(role)s) asks for changes to the use case “%(title)s”: %(comment)s. Change it and "
+                "submit it again."
+            )
+            % names,
         )
     if kind == Kind.DEADLINE_NEAR:
         return Content(
@@ -108,37 +120,52 @@ def content_for(notification: Notification, lang: str) -> Content:
         if p.get("escalation"):
             return Content(
                 _("Review overdue: “%(title)s”") % names,
-                _("The review of the use case “%(title)s” of %(unit)s as %(role)s was due on %(due)s and is "
-                  "still open. You are told because you are responsible for it or for the unit; the "
-                  "reviewers were reminded.") % names,
+                _(
+                    "The review of the use case “%(title)s” of %(unit)s as %(role)s was due on %(due)s and is "
+                    "still open. You are told because you are responsible for it or for the unit; the "
+                    "reviewers were reminded."
+                )
+                % names,
             )
         return Content(
             _("Review overdue: “%(title)s”") % names,
-            _("The review of the use case “%(title)s” as %(role)s was due on %(due)s. Please decide it "
-              "now; the unit's lead and AI governance are told.") % names,
+            _(
+                "The review of the use case “%(title)s” as %(role)s was due on %(due)s. Please decide it "
+                "now; the unit's lead and AI governance are told."
+            )
+            % names,
         )
     if kind == Kind.OBLIGATION_DUE:
         if p.get("overdue"):
             return Content(
                 _("Obligation overdue: “%(obligation)s”") % names,
-                _("The obligation “%(obligation)s” of the use case “%(title)s” was due on %(due)s and is "
-                  "still open.") % names,
+                _("The obligation “%(obligation)s” of the use case “%(title)s” was due on %(due)s and is still open.")
+                % names,
             )
         return Content(
             _("Obligation due on %(due)s: “%(obligation)s”") % names,
-            _("The obligation “%(obligation)s” of the use case “%(title)s” is due on %(due)s. Record the "
-              "evidence on the use case's page when it is done.") % names,
+            _(
+                "The obligation “%(obligation)s” of the use case “%(title)s” is due on %(due)s. Record the "
+                "evidence on the use case's page when it is done."
+            )
+            % names,
         )
     if kind == Kind.RECERTIFICATION_DUE:
         if p.get("expired"):
             return Content(
                 _("Re-certification due: “%(title)s”") % names,
-                _("The approval of the use case “%(title)s” expired on %(day)s. Check its answers and "
-                  "submit it again so that the rules and the team lead confirm it.") % names,
+                _(
+                    "The approval of the use case “%(title)s” expired on %(day)s. Check its answers and "
+                    "submit it again so that the rules and the team lead confirm it."
+                )
+                % names,
             )
         return Content(
             _("Approval valid until %(day)s: “%(title)s”") % names,
-            _("The approval of the use case “%(title)s” is valid until %(day)s. Check its answers and "
-              "submit it again before then to re-certify it.") % names,
+            _(
+                "The approval of the use case “%(title)s” is valid until %(day)s. Check its answers and "
+                "submit it again before then to re-certify it."
+            )
+            % names,
         )
     return Content(notification.get_kind_display(), "")

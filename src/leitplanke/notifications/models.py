@@ -46,7 +46,11 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=200, help_text=_("Makes the notification happen once per recipient."))
     usecase = models.ForeignKey(
-        "usecases.UseCase", verbose_name=_("use case"), on_delete=models.CASCADE, null=True, blank=True,
+        "usecases.UseCase",
+        verbose_name=_("use case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
     )
     params = models.JSONField(_("details"), default=dict, blank=True)

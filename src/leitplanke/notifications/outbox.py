@@ -61,8 +61,9 @@ def tasks_reclaim_abandoned(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     stale = list(
-        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - lease())
-        .values_list("pk", "started_at", "worker_ids")[:SWEEP_LIMIT]
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - lease()).values_list(
+            "pk", "started_at", "worker_ids"
+        )[:SWEEP_LIMIT]
     )
     reclaimed = 0
     for pk, started_at, worker_ids in stale:

@@ -59,10 +59,17 @@ def notify(
             continue
         try:
             with write_atomic():
-                created.append(Notification.objects.create(
-                    recipient=person, kind=kind, key=key, usecase=usecase, params=params or {}, link=link,
-                    email_status=EmailStatus.PENDING if person.email else EmailStatus.NO_ADDRESS,
-                ))
+                created.append(
+                    Notification.objects.create(
+                        recipient=person,
+                        kind=kind,
+                        key=key,
+                        usecase=usecase,
+                        params=params or {},
+                        link=link,
+                        email_status=EmailStatus.PENDING if person.email else EmailStatus.NO_ADDRESS,
+                    )
+                )
         except IntegrityError:  # written by a concurrent run of the same job
             continue
     pending = [n.pk for n in created if n.email_status == EmailStatus.PENDING]
@@ -91,10 +98,15 @@ def email_for(notification: Notification) -> EmailMessage:
     lang = person.preferred_language or settings.LANGUAGE_CODE
     with translation.override(lang):
         content = content_for(notification, lang)
-        body = render_to_string("notifications/email/message.txt", {
-            "name": person.name, "content": content, "url": absolute(notification.link) if notification.link else "",
-            "inbox_url": absolute(reverse("notifications:inbox")),
-        })
+        body = render_to_string(
+            "notifications/email/message.txt",
+            {
+                "name": person.name,
+                "content": content,
+                "url": absolute(notification.link) if notification.link else "",
+                "inbox_url": absolute(reverse("notifications:inbox")),
+            },
+        )
     message = EmailMessage(subject=f"[Leitplanke] {content.subject}", body=body, to=[person.email])
     message.extra_headers["Content-Language"] = lang
     return message
@@ -126,8 +138,11 @@ def email_deliver(notification_id: int) -> str:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         last = attempts >= settings.NOTIFICATION_EMAIL_ATTEMPTS
         with write_atomic():  # the attempt and its retry are recorded together
-            stored = same.update(email_attempts=attempts, email_error=error,
-                                 email_status=EmailStatus.FAILED if last else EmailStatus.PENDING)
+            stored = same.update(
+                email_attempts=attempts,
+                email_error=error,
+                email_status=EmailStatus.FAILED if last else EmailStatus.PENDING,
+            )
             if stored and not last:
                 enqueue_with_change(lambda: _enqueue([notification_id], delay=retry_delay(attempts)))
         logger.warning("E-mail of notification %s failed (attempt %s): %s", notification_id, attempts, error)

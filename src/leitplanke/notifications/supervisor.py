@@ -86,8 +86,9 @@ class ResilientWorker(Worker):
                 if failures > RETRY_LIMIT:
                     raise
                 delay = backoff(failures, first=RETRY_FIRST_DELAY, most=RETRY_MAX_DELAY)
-                logger.warning("Database error in the worker (%s in a row), trying again in %.1f s: %s",
-                               failures, delay, exc)
+                logger.warning(
+                    "Database error in the worker (%s in a row), trying again in %.1f s: %s", failures, delay, exc
+                )
                 connections.close_all()  # a broken connection is opened afresh on the next query
                 self.startup_delay = False
                 time.sleep(delay)
@@ -117,17 +118,26 @@ def work(*, interval: float, batch: bool, periodic: bool, periodic_minutes: floa
             periodic_run.enqueue()
     else:
         threading.Thread(
-            target=_every, args=(stop, heal_interval, queue_heal, "the queue's self-healing"),
-            name="queue-heal", daemon=True,
+            target=_every,
+            args=(stop, heal_interval, queue_heal, "the queue's self-healing"),
+            name="queue-heal",
+            daemon=True,
         ).start()
         if periodic:
             threading.Thread(
-                target=_every, args=(stop, lambda: periodic_minutes * 60, periodic_run.enqueue, "the periodic job"),
-                name="periodic", daemon=True,
+                target=_every,
+                args=(stop, lambda: periodic_minutes * 60, periodic_run.enqueue, "the periodic job"),
+                name="periodic",
+                daemon=True,
             ).start()
     worker = ResilientWorker(
-        queue_names=["default"], interval=interval, batch=batch, backend_name="default",
-        startup_delay=not batch, max_tasks=None, worker_id=f"{os.uname().nodename}-{os.getpid()}"[:64],
+        queue_names=["default"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=not batch,
+        max_tasks=None,
+        worker_id=f"{os.uname().nodename}-{os.getpid()}"[:64],
         excluded_queue_names=[],
     )
     worker.supervised = supervised

@@ -33,43 +33,59 @@ class DemoUnit:
 # People are written "First Last"; the user name is "first.last" in lower case without umlauts.
 UNITS: tuple[DemoUnit, ...] = (
     DemoUnit("beispiel-ag", "Beispiel AG", "company", None, "Katharina Vogel", "Michael Brandt"),
-    DemoUnit("gf", "Geschäftsführung", "department", "beispiel-ag", "Katharina Vogel", "Michael Brandt",
-             ("Sabine Krause",)),
+    DemoUnit(
+        "gf", "Geschäftsführung", "department", "beispiel-ag", "Katharina Vogel", "Michael Brandt", ("Sabine Krause",)
+    ),
     DemoUnit("fin", "Finanzen", "department", "beispiel-ag", "Michael Brandt", "Petra Lorenz"),
-    DemoUnit("fin-buha", "Buchhaltung", "team", "fin", "Petra Lorenz", "Jens Hoffmann",
-             ("Monika Schulze", "Ali Yilmaz")),
+    DemoUnit(
+        "fin-buha", "Buchhaltung", "team", "fin", "Petra Lorenz", "Jens Hoffmann", ("Monika Schulze", "Ali Yilmaz")
+    ),
     DemoUnit("fin-zv", "Zahlungsverkehr", "team", "fin", "Dirk Neumann", None, ("Lena Busch",)),
-    DemoUnit("ctrl", "Controlling", "department", "beispiel-ag", "Stefanie Berger", None,
-             ("Uwe Pohl", "Ingrid Sommer")),
+    DemoUnit(
+        "ctrl", "Controlling", "department", "beispiel-ag", "Stefanie Berger", None, ("Uwe Pohl", "Ingrid Sommer")
+    ),
     DemoUnit("mkt", "Marketing", "department", "beispiel-ag", "Julia Becker", "Nina Scholz"),
-    DemoUnit("mkt-content", "Content & Kampagnen", "team", "mkt", "Nina Scholz", "Tim Richter",
-             ("Laura Fuchs", "Emre Demir")),
+    DemoUnit(
+        "mkt-content", "Content & Kampagnen", "team", "mkt", "Nina Scholz", "Tim Richter", ("Laura Fuchs", "Emre Demir")
+    ),
     DemoUnit("mkt-digital", "Digital Marketing", "team", "mkt", "Sebastian Koch", None, ("Hannah Wolf",)),
     DemoUnit("vt", "Vertrieb", "department", "beispiel-ag", "Thomas Meyer", "Andrea Schmitt"),
-    DemoUnit("vt-innendienst", "Vertriebsinnendienst", "team", "vt", "Andrea Schmitt", None,
-             ("Kevin Lange", "Sarah Engel")),
+    DemoUnit(
+        "vt-innendienst", "Vertriebsinnendienst", "team", "vt", "Andrea Schmitt", None, ("Kevin Lange", "Sarah Engel")
+    ),
     DemoUnit("vt-kam", "Key Account Management", "team", "vt", "Frank Weber", None, ("Miriam Roth",)),
     DemoUnit("ks", "Kundenservice", "department", "beispiel-ag", "Claudia Hartmann", "Markus Franke"),
-    DemoUnit("ks-hotline", "Service-Hotline", "team", "ks", "Markus Franke", "Olga Kowalski",
-             ("Daniel Simon", "Fatma Aydin", "Patrick Kraus")),
-    DemoUnit("ks-beschwerde", "Beschwerdemanagement", "team", "ks", "Birgit Schröder", None,
-             ("Jonas Winter",)),
-    DemoUnit("hr", "Personal", "department", "beispiel-ag", "Martina Keller", "Susanne Graf",
-             ("Heike Ludwig",)),
+    DemoUnit(
+        "ks-hotline",
+        "Service-Hotline",
+        "team",
+        "ks",
+        "Markus Franke",
+        "Olga Kowalski",
+        ("Daniel Simon", "Fatma Aydin", "Patrick Kraus"),
+    ),
+    DemoUnit("ks-beschwerde", "Beschwerdemanagement", "team", "ks", "Birgit Schröder", None, ("Jonas Winter",)),
+    DemoUnit("hr", "Personal", "department", "beispiel-ag", "Martina Keller", "Susanne Graf", ("Heike Ludwig",)),
     DemoUnit("hr-recruiting", "Recruiting", "team", "hr", "Susanne Graf", None, ("Lisa Peters", "Marco Rossi")),
     DemoUnit("hr-pe", "Personalentwicklung", "team", "hr", "Anja Dietrich", None, ("Ralf Kühn",)),
     DemoUnit("dev", "Entwicklung", "department", "beispiel-ag", "Stefan Zimmermann", "Lukas Braun"),
-    DemoUnit("dev-plattform", "Plattform-Team", "team", "dev", "Lukas Braun", "Mehmet Öztürk",
-             ("Felix Jung", "Anna Hahn")),
+    DemoUnit(
+        "dev-plattform", "Plattform-Team", "team", "dev", "Lukas Braun", "Mehmet Öztürk", ("Felix Jung", "Anna Hahn")
+    ),
     DemoUnit("dev-data", "Data & Analytics", "team", "dev", "Eva Schubert", None, ("Niklas Vogt", "Yuki Tanaka")),
     DemoUnit("it", "IT", "department", "beispiel-ag", "Tobias Wagner", "Kerstin Albrecht"),
     DemoUnit("it-betrieb", "IT-Betrieb", "team", "it", "Kerstin Albrecht", None, ("Paul Schwarz", "Jan Krüger")),
-    DemoUnit("it-kiplattform", "KI-Plattform", "team", "it", "Christian Lehmann", "Sophie Maier",
-             ("David Huber",)),
-    DemoUnit("recht", "Recht & Datenschutz", "department", "beispiel-ag", "Dr. Barbara Lang", None,
-             ("Matthias Ernst", "Carina Otto")),
-    DemoUnit("isec", "Informationssicherheit", "department", "beispiel-ag", "Oliver Seidel", None,
-             ("Tanja Brückner",)),
+    DemoUnit("it-kiplattform", "KI-Plattform", "team", "it", "Christian Lehmann", "Sophie Maier", ("David Huber",)),
+    DemoUnit(
+        "recht",
+        "Recht & Datenschutz",
+        "department",
+        "beispiel-ag",
+        "Dr. Barbara Lang",
+        None,
+        ("Matthias Ernst", "Carina Otto"),
+    ),
+    DemoUnit("isec", "Informationssicherheit", "department", "beispiel-ag", "Oliver Seidel", None, ("Tanja Brückner",)),
     DemoUnit("br", "Betriebsrat", "department", "beispiel-ag", "Gerhard Bauer", "Ute Haas", ("Horst Kaiser",)),
 )
 

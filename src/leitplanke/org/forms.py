@@ -45,7 +45,7 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = _TreeOrderIterator
     widget = FastSelect
 
-    def label_from_instance(self, obj: OrgUnit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: OrgUnit) -> str:
         return unit_option_label(obj)
 
 

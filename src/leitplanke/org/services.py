@@ -121,7 +121,7 @@ def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = Non
     unit.save()
     if unit.path != old_path:
         for sub in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
-            sub.path = unit.path + sub.path[len(old_path):]
+            sub.path = unit.path + sub.path[len(old_path) :]
             sub.depth = sub.path.count("/") - 2
             sub.save(update_fields=["path", "depth"])
     after = unit.audit_snapshot()

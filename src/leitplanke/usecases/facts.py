@@ -46,8 +46,10 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "purposes",
         _("What does the system help with?"),
-        _("Tick everything that applies. Some purposes are high-risk under the EU AI Act, for example "
-          "recruiting, decisions about employees or creditworthiness."),
+        _(
+            "Tick everything that applies. Some purposes are high-risk under the EU AI Act, for example "
+            "recruiting, decisions about employees or creditworthiness."
+        ),
         (
             ("productivity", _("General productivity (summaries, drafting, search)")),
             ("content_creation", _("Content creation (texts, images, campaigns)")),
@@ -55,8 +57,10 @@ FACTS: tuple[Fact, ...] = (
             ("software_development", _("Software development")),
             ("analytics", _("Analytics and forecasting")),
             ("recruiting", _("Recruiting and candidate selection")),
-            ("employee_decisions", _("Decisions about employees (promotion, termination, task allocation, "
-                                     "performance evaluation)")),
+            (
+                "employee_decisions",
+                _("Decisions about employees (promotion, termination, task allocation, performance evaluation)"),
+            ),
             ("credit_scoring", _("Creditworthiness of private persons")),
             ("insurance_pricing", _("Pricing or risk of life and health insurance")),
             ("public_services", _("Access to public benefits or essential services")),
@@ -89,7 +93,8 @@ FACTS: tuple[Fact, ...] = (
         "interacts_with_people",
         _("Does it talk to people directly?"),
         _("For example a chatbot or a voice assistant. People must be told that they talk to an AI."),
-        (("no", _("No")), ("staff", _("Only with our staff")), ("external", _("With external people")))),
+        (("no", _("No")), ("staff", _("Only with our staff")), ("external", _("With external people"))),
+    ),
     Fact(
         "generated_content",
         _("Does it create content that leaves the team?"),
@@ -104,14 +109,21 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "personal_data",
         _("Which personal data does it process?"),
-        _("Personal data is anything that relates to an identifiable person, such as names, e-mail "
-          "addresses or customer numbers."),
+        _(
+            "Personal data is anything that relates to an identifiable person, such as names, e-mail "
+            "addresses or customer numbers."
+        ),
         (
             ("none", _("None")),
             ("pseudonymised", _("Pseudonymised")),
             ("personal", _("Personal data")),
-            ("special_categories", _("Special categories (health, religion, ethnic origin, union membership, "
-                                     "biometric data, sexual orientation, political opinion)")),
+            (
+                "special_categories",
+                _(
+                    "Special categories (health, religion, ethnic origin, union membership, "
+                    "biometric data, sexual orientation, political opinion)"
+                ),
+            ),
         ),
     ),
     Fact(
@@ -163,8 +175,10 @@ FACTS: tuple[Fact, ...] = (
             ("social_scoring", _("Social scoring")),
             ("crime_prediction", _("Predict crimes from personality traits")),
             ("facial_scraping", _("Scrape facial images from the internet or CCTV")),
-            ("biometric_categorisation", _("Infer race, religion, politics, union membership or sexuality "
-                                           "from biometric data")),
+            (
+                "biometric_categorisation",
+                _("Infer race, religion, politics, union membership or sexuality from biometric data"),
+            ),
             ("emotion_recognition_work_education", _("Emotion recognition at work or in education")),
         ),
         multiple=True,

@@ -66,7 +66,7 @@ class ToolChoiceField(forms.ModelMultipleChoiceField):
 
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: Tool) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Tool) -> str:
         return obj.name
 
 
@@ -82,7 +82,7 @@ class PeopleField(forms.CharField):
             return ", ".join(getattr(person, "username", str(person)) for person in value)
         return value
 
-    def clean(self, value: Any) -> list[Any]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[Any]:
         text = super().clean(value) or ""
         found: list[Any] = []
         unknown: list[str] = []
@@ -311,11 +311,15 @@ class LibraryFilterForm(forms.Form):
         label=_("Tool"), queryset=Tool.objects.none(), required=False, empty_label=_("All tools"), widget=FastSelect
     )
     risk_class = forms.ChoiceField(
-        label=_("Risk class"), required=False, choices=[("", _("All risk classes")), *RiskClass.choices],
+        label=_("Risk class"),
+        required=False,
+        choices=[("", _("All risk classes")), *RiskClass.choices],
         widget=FastSelect,
     )
     decision = forms.ChoiceField(
-        label=_("Decision path"), required=False, choices=[("", _("All decision paths")), *DecisionPath.choices],
+        label=_("Decision path"),
+        required=False,
+        choices=[("", _("All decision paths")), *DecisionPath.choices],
         widget=FastSelect,
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)

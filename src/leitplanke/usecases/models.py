@@ -139,7 +139,10 @@ class UseCase(models.Model):
         _("submitted"), null=True, blank=True, editable=False, help_text=_("When the latest submission began.")
     )
     decided_at = models.DateTimeField(
-        _("decided"), null=True, blank=True, editable=False,
+        _("decided"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("When the latest submission was approved or rejected."),
     )
     decision_digest = models.CharField(

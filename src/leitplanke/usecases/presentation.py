@@ -40,9 +40,7 @@ def answers_of(usecase: UseCase) -> list[Answer]:
         value = getattr(usecase, fact.name)
         choices = dict(fact.all_choices)
         codes = list(value or []) if fact.multiple else ([value] if value else [])
-        answers.append(
-            Answer(fact, [str(choices.get(code, code)) for code in codes], value == UNSURE, tuple(codes))
-        )
+        answers.append(Answer(fact, [str(choices.get(code, code)) for code in codes], value == UNSURE, tuple(codes)))
     return answers
 
 

@@ -175,7 +175,7 @@ def _stemmers() -> tuple[Any, Any]:
     # A snowball stemmer keeps state while it stems: one pair per thread (``serve`` runs threads).
     if not hasattr(_local, "stemmers"):
         _local.stemmers = (snowballstemmer.stemmer("german"), snowballstemmer.stemmer("english"))
-    return _local.stemmers  # type: ignore[no-any-return]
+    return _local.stemmers
 
 
 def words(text: str) -> list[str]:

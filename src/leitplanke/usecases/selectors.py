@@ -119,12 +119,13 @@ def library_for(
         # order (ids only); count and page then read just those (the ids are visible and match
         # every filter, so the conditions need not be tested again).
         first = list(usecases.order_by(*ordering).values_list("pk", flat=True)[:reachable])
-        usecases = UseCase.objects.using(usecases.db).filter(pk__in=search.id_set(usecases.db, first)).annotate(
-            stage_order=usecases.query.annotations["stage_order"]
+        usecases = (
+            UseCase.objects.using(usecases.db)
+            .filter(pk__in=search.id_set(usecases.db, first))
+            .annotate(stage_order=usecases.query.annotations["stage_order"])
         )
     return (
-        usecases
-        .select_related("unit", "owner", "verdict")
+        usecases.select_related("unit", "owner", "verdict")
         .defer("verdict__input", "verdict__summary")
         .prefetch_related(Prefetch("tools", queryset=Tool.objects.order_by("name")))
         .order_by(*ordering)

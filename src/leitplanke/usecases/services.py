@@ -22,8 +22,17 @@ from .models import SUBMITTABLE, WRITING, Stage, Status, UseCase
 #: ``status`` and ``stage`` change only as the lifecycle table of ``decisions.transitions`` allows).
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "summary", "problem", "unit", "owner", "expected_hours_per_month",
-        "expected_euros_per_year", "expected_benefit", "confidential", "source", "source_id",
+        "title",
+        "summary",
+        "problem",
+        "unit",
+        "owner",
+        "expected_hours_per_month",
+        "expected_euros_per_year",
+        "expected_benefit",
+        "confidential",
+        "source",
+        "source_id",
         *(fact.name for fact in FACTS),
     }
 )
@@ -153,16 +162,24 @@ def usecase_update(
     with prepared_verdicts():
         _prepare_update(usecase, tools, stage, changes)
         return _usecase_update(
-            actor=actor, usecase=usecase, expected_version=expected_version, tools=tools,
-            contributors=contributors, stage=stage, **changes,
+            actor=actor,
+            usecase=usecase,
+            expected_version=expected_version,
+            tools=tools,
+            contributors=contributors,
+            stage=stage,
+            **changes,
         )
 
 
 def _prepare_update(usecase: UseCase, tools: list[Any] | None, stage: str | None, changes: dict[str, Any]) -> None:
     """The verdict the change will store, evaluated before the write lock when a verdict input changes."""
-    if "status" in changes or set(changes) - EDITABLE_FIELDS or not (
-        tools is not None or stage is not None or set(changes) & set(VERDICT_INPUTS)
-    ) or not verdict_prepare_needed():
+    if (
+        "status" in changes
+        or set(changes) - EDITABLE_FIELDS
+        or not (tools is not None or stage is not None or set(changes) & set(VERDICT_INPUTS))
+        or not verdict_prepare_needed()
+    ):
         return
     values = dict(changes)
     if stage is not None and stage in Stage.values:
@@ -232,9 +249,12 @@ def _refuse_lifecycle_fields(values: dict[str, Any]) -> None:
     """``status`` is never set by a caller: it follows from submitting, the rules and the decisions."""
     if "status" in values:
         raise DomainError(
-            _("The status of a use case cannot be set directly: it changes when the use case is submitted, "
-              "reviewed, approved or expires."),
-            field="status", code="lifecycle",
+            _(
+                "The status of a use case cannot be set directly: it changes when the use case is submitted, "
+                "reviewed, approved or expires."
+            ),
+            field="status",
+            code="lifecycle",
         )
 
 
@@ -278,7 +298,8 @@ def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None
     check_version(usecase, expected_version)
     if usecase.status == Status.SUBMITTED:  # registered before decisions existed: start the way now
         return decisions.usecase_route(actor=actor, usecase=usecase)
-    usecase_transition(actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED,
-                       action="usecase.submitted", snapshot=True)
+    usecase_transition(
+        actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, action="usecase.submitted", snapshot=True
+    )
     search.usecase_index(usecase)
     return decisions.usecase_route(actor=actor, usecase=usecase, bump_version=False)

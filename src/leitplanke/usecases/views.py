@@ -88,9 +88,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
     form = UseCaseForm(request.POST or None, viewer=request.user, step=BASICS)
     if request.method == "POST" and form.is_valid():
         try:
-            usecase = services.usecase_create(
-                actor=request.user, owner=request.user, **form.changes()
-            )
+            usecase = services.usecase_create(actor=request.user, owner=request.user, **form.changes())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -179,9 +177,7 @@ def _submitted_message(usecase: UseCase) -> str:
 def _open_questions(request: HttpRequest, usecase: UseCase, error: DomainError) -> HttpResponse:
     """Submitting failed: show the step with the open question, its error on the field."""
     step = _step_of_field(error.field or BASICS)
-    form = UseCaseForm(
-        viewer=request.user, step=step, current_unit=usecase.unit, initial=initial_for(usecase)
-    )
+    form = UseCaseForm(viewer=request.user, step=step, current_unit=usecase.unit, initial=initial_for(usecase))
     missing = [name for name in services.missing_for_submit(usecase) if name in form.fields]
     form.show_errors({name: str(error.message) for name in missing or [error.field or ""]})
     context = {"form": form, "usecase": usecase, "submit_failed": True, **_step_context(step)}

@@ -45,4 +45,3 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_languages": settings.LANGUAGES,
         "nav_is_admin": signed_in and is_administrator(user),
     }
-

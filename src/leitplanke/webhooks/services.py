@@ -164,9 +164,16 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     if parts.query:
         path = f"{path}?{parts.query}"
     try:
-        connection.request("POST", path, body=body, headers={
-            "Content-Type": "application/json; charset=utf-8", "User-Agent": "Leitplanke-Webhooks/1", **headers,
-        })
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "Leitplanke-Webhooks/1",
+                **headers,
+            },
+        )
         response = connection.getresponse()
         response.read(1024)
         return int(response.status)

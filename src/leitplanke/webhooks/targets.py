@@ -41,12 +41,14 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 INTERNAL_NAMES = frozenset({"localhost", "metadata.google.internal", "instance-data.ec2.internal"})
 INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".localdomain", ".intranet", ".lan")
 #: Metadata addresses, named for the reader; each is internal by its network as well.
-METADATA_ADDRESSES = frozenset({
-    ipaddress.ip_address("169.254.169.254"),  # AWS, Azure, GCP, OpenStack
-    ipaddress.ip_address("169.254.170.2"),  # AWS ECS task metadata
-    ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud
-    ipaddress.ip_address("fd00:ec2::254"),  # AWS over IPv6
-})
+METADATA_ADDRESSES = frozenset(
+    {
+        ipaddress.ip_address("169.254.169.254"),  # AWS, Azure, GCP, OpenStack
+        ipaddress.ip_address("169.254.170.2"),  # AWS ECS task metadata
+        ipaddress.ip_address("100.100.100.200"),  # Alibaba Cloud
+        ipaddress.ip_address("fd00:ec2::254"),  # AWS over IPv6
+    }
+)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _LEGACY_IPV4 = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", re.IGNORECASE)
 
@@ -124,9 +126,11 @@ def _allowed_address(address: IPAddress) -> bool:
 
 def _refused() -> TargetRefused:
     return TargetRefused(
-        _("This address points into an internal network (loopback, private, link-local or a metadata service). "
-          "Webhooks go to addresses on the internet; an operator can allow an internal host with "
-          "LEITPLANKE_WEBHOOK_ALLOWED_HOSTS."),
+        _(
+            "This address points into an internal network (loopback, private, link-local or a metadata service). "
+            "Webhooks go to addresses on the internet; an operator can allow an internal host with "
+            "LEITPLANKE_WEBHOOK_ALLOWED_HOSTS."
+        ),
         field="url",
     )
 

@@ -109,7 +109,7 @@ def usecase_facts_read(request: HttpRequest, usecase_id: int) -> HttpResponse:
     response={200: FactsOut, **problems(400, 401, 403, 404, 409, 412, 422, 428)},
     summary="Answer the risk questions of a use case",
 )
-def usecase_facts_replace(request: HttpRequest, usecase_id: int, payload: Facts) -> HttpResponse:  # type: ignore[valid-type]
+def usecase_facts_replace(request: HttpRequest, usecase_id: int, payload: Facts) -> HttpResponse:
     """All answers at once, by fact name (null or an empty list: not answered); needs the ``If-Match``
     of ``GET …/facts``. The use case is evaluated again. Audited as ``usecase.updated``."""
     user = caller(request)
@@ -120,7 +120,7 @@ def usecase_facts_replace(request: HttpRequest, usecase_id: int, payload: Facts)
             actor=user,
             usecase=usecase,
             expected_version=usecase.version,
-            **payload.model_dump(),  # type: ignore[attr-defined]
+            **payload.model_dump(),
         )
     return _facts_response(request, selectors.usecase_for_viewer(user, usecase.pk))
 

@@ -50,7 +50,6 @@ from .common import (
 router = Router(tags=["use cases"])
 
 
-
 class UseCaseOut(Schema):
     """A use case as the library and the inventory export list it."""
 

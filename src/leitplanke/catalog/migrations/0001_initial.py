@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,135 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Tool',
+            name="Tool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('vendor', models.CharField(blank=True, max_length=200, verbose_name='vendor')),
-                ('kind', models.CharField(choices=[('chat_assistant', 'Chat assistant'), ('model_api', 'Model API'), ('saas_feature', 'AI feature in a SaaS product'), ('internal_platform', 'Internal platform'), ('code_assistant', 'Code assistant'), ('other', 'Other')], default='other', max_length=30, verbose_name='kind')),
-                ('hosting_region', models.CharField(choices=[('eu', 'EU / EEA'), ('non_eu', 'Outside the EU'), ('on_premises', 'On premises')], max_length=20, verbose_name='hosting region')),
-                ('status', models.CharField(choices=[('approved', 'Approved'), ('approved_with_conditions', 'Approved with conditions'), ('in_evaluation', 'In evaluation'), ('not_allowed', 'Not allowed')], db_index=True, max_length=30, verbose_name='status')),
-                ('max_classification', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential'), ('strictly_confidential', 'Strictly confidential')], max_length=30, verbose_name='highest data classification allowed')),
-                ('personal_data_allowed', models.BooleanField(default=False, verbose_name='personal data allowed')),
-                ('dpa_signed', models.BooleanField(default=False, verbose_name='data-processing agreement signed')),
-                ('trains_on_inputs', models.BooleanField(default=False, verbose_name='vendor trains on inputs')),
-                ('usage_guidelines', models.TextField(blank=True, verbose_name='usage guidelines')),
-                ('contact', models.CharField(blank=True, max_length=200, verbose_name='contact')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("vendor", models.CharField(blank=True, max_length=200, verbose_name="vendor")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chat_assistant", "Chat assistant"),
+                            ("model_api", "Model API"),
+                            ("saas_feature", "AI feature in a SaaS product"),
+                            ("internal_platform", "Internal platform"),
+                            ("code_assistant", "Code assistant"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "hosting_region",
+                    models.CharField(
+                        choices=[("eu", "EU / EEA"), ("non_eu", "Outside the EU"), ("on_premises", "On premises")],
+                        max_length=20,
+                        verbose_name="hosting region",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("approved_with_conditions", "Approved with conditions"),
+                            ("in_evaluation", "In evaluation"),
+                            ("not_allowed", "Not allowed"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "max_classification",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("strictly_confidential", "Strictly confidential"),
+                        ],
+                        max_length=30,
+                        verbose_name="highest data classification allowed",
+                    ),
+                ),
+                ("personal_data_allowed", models.BooleanField(default=False, verbose_name="personal data allowed")),
+                ("dpa_signed", models.BooleanField(default=False, verbose_name="data-processing agreement signed")),
+                ("trains_on_inputs", models.BooleanField(default=False, verbose_name="vendor trains on inputs")),
+                ("usage_guidelines", models.TextField(blank=True, verbose_name="usage guidelines")),
+                ("contact", models.CharField(blank=True, max_length=200, verbose_name="contact")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="demo data")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'tool',
-                'verbose_name_plural': 'tools',
-                'ordering': ['name'],
+                "verbose_name": "tool",
+                "verbose_name_plural": "tools",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ToolRequest',
+            name="ToolRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='tool')),
-                ('vendor', models.CharField(blank=True, max_length=200, verbose_name='vendor')),
-                ('url', models.URLField(blank=True, verbose_name='web address')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], db_index=True, default='open', max_length=20, verbose_name='status')),
-                ('decision_comment', models.TextField(blank=True, verbose_name='comment')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('tool', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.tool', verbose_name='catalogue entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="tool")),
+                ("vendor", models.CharField(blank=True, max_length=200, verbose_name="vendor")),
+                ("url", models.URLField(blank=True, verbose_name="web address")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decision_comment", models.TextField(blank=True, verbose_name="comment")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.tool",
+                        verbose_name="catalogue entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tool request',
-                'verbose_name_plural': 'tool requests',
-                'ordering': ['-created_at'],
+                "verbose_name": "tool request",
+                "verbose_name_plural": "tool requests",
+                "ordering": ["-created_at"],
             },
         ),
     ]

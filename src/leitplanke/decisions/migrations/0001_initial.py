@@ -6,104 +6,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('guardrails', '0001_initial'),
-        ('org', '0002_version'),
-        ('usecases', '0004_decision_state'),
+        ("guardrails", "0001_initial"),
+        ("org", "0002_version"),
+        ("usecases", "0004_decision_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('submission', models.PositiveIntegerField(verbose_name='submission')),
-                ('scope', models.CharField(choices=[('pilot', 'Pilot'), ('production', 'Production')], max_length=20, verbose_name='scope')),
-                ('risk_class', models.CharField(max_length=20, verbose_name='risk class')),
-                ('summary_digest', models.CharField(max_length=32, verbose_name='outcome digest')),
-                ('approved_at', models.DateTimeField(verbose_name='approved')),
-                ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('bundle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='guardrails.rulebundle', verbose_name='rule bundle')),
-                ('unit', models.ForeignKey(help_text='The unit whose lead approved: the owning unit, or one above it.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit', verbose_name='approved for')),
-                ('usecase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='usecases.usecase', verbose_name='use case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("submission", models.PositiveIntegerField(verbose_name="submission")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("pilot", "Pilot"), ("production", "Production")], max_length=20, verbose_name="scope"
+                    ),
+                ),
+                ("risk_class", models.CharField(max_length=20, verbose_name="risk class")),
+                ("summary_digest", models.CharField(max_length=32, verbose_name="outcome digest")),
+                ("approved_at", models.DateTimeField(verbose_name="approved")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="guardrails.rulebundle",
+                        verbose_name="rule bundle",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        help_text="The unit whose lead approved: the owning unit, or one above it.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.orgunit",
+                        verbose_name="approved for",
+                    ),
+                ),
+                (
+                    "usecase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="usecases.usecase",
+                        verbose_name="use case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval',
-                'verbose_name_plural': 'approvals',
-                'ordering': ['-approved_at', '-id'],
+                "verbose_name": "approval",
+                "verbose_name_plural": "approvals",
+                "ordering": ["-approved_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('data_protection', 'Data protection'), ('information_security', 'Information security'), ('works_council', 'Works council'), ('legal', 'Legal and compliance'), ('ai_governance', 'AI governance')], max_length=40, verbose_name='role')),
-                ('submission', models.PositiveIntegerField(help_text='Which submission of the use case.', verbose_name='submission')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('approved', 'Approved'), ('approved_with_conditions', 'Approved with conditions'), ('changes_requested', 'Changes requested'), ('rejected', 'Rejected'), ('cancelled', 'No longer needed')], db_index=True, default='open', max_length=30, verbose_name='status')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('unit', models.ForeignKey(blank=True, help_text='The unit whose reviewers decide; empty: the company-wide ones.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.orgunit', verbose_name='responsible for')),
-                ('usecase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='usecases.usecase', verbose_name='use case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("data_protection", "Data protection"),
+                            ("information_security", "Information security"),
+                            ("works_council", "Works council"),
+                            ("legal", "Legal and compliance"),
+                            ("ai_governance", "AI governance"),
+                        ],
+                        max_length=40,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.PositiveIntegerField(
+                        help_text="Which submission of the use case.", verbose_name="submission"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("approved", "Approved"),
+                            ("approved_with_conditions", "Approved with conditions"),
+                            ("changes_requested", "Changes requested"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "No longer needed"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The unit whose reviewers decide; empty: the company-wide ones.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.orgunit",
+                        verbose_name="responsible for",
+                    ),
+                ),
+                (
+                    "usecase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="usecases.usecase",
+                        verbose_name="use case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Obligation',
+            name="Obligation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="The bundle's obligation id, or the review.", max_length=120, verbose_name='code')),
-                ('submission', models.PositiveIntegerField(verbose_name='submission')),
-                ('title_de', models.CharField(max_length=300, verbose_name='title (German)')),
-                ('title_en', models.CharField(max_length=300, verbose_name='title (English)')),
-                ('description_de', models.TextField(blank=True, verbose_name='description (German)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('reference', models.CharField(blank=True, max_length=300, verbose_name='reference')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('blocking', models.BooleanField(default=False, verbose_name='blocks production')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], db_index=True, default='open', max_length=10, verbose_name='status')),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence')),
-                ('evidence_link', models.URLField(blank=True, max_length=500, verbose_name='link to the evidence')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible')),
-                ('usecase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='obligations', to='usecases.usecase', verbose_name='use case')),
-                ('review', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='decisions.review', verbose_name='review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The bundle's obligation id, or the review.", max_length=120, verbose_name="code"
+                    ),
+                ),
+                ("submission", models.PositiveIntegerField(verbose_name="submission")),
+                ("title_de", models.CharField(max_length=300, verbose_name="title (German)")),
+                ("title_en", models.CharField(max_length=300, verbose_name="title (English)")),
+                ("description_de", models.TextField(blank=True, verbose_name="description (German)")),
+                ("description_en", models.TextField(blank=True, verbose_name="description (English)")),
+                ("reference", models.CharField(blank=True, max_length=300, verbose_name="reference")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("blocking", models.BooleanField(default=False, verbose_name="blocks production")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")],
+                        db_index=True,
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence")),
+                ("evidence_link", models.URLField(blank=True, max_length=500, verbose_name="link to the evidence")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="completed by",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible",
+                    ),
+                ),
+                (
+                    "usecase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="obligations",
+                        to="usecases.usecase",
+                        verbose_name="use case",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="decisions.review",
+                        verbose_name="review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'obligation',
-                'verbose_name_plural': 'obligations',
-                'ordering': ['status', 'due_on', 'id'],
+                "verbose_name": "obligation",
+                "verbose_name_plural": "obligations",
+                "ordering": ["status", "due_on", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['status', 'role', 'due_on'], name='decisions_review_queue'),
+            model_name="review",
+            index=models.Index(fields=["status", "role", "due_on"], name="decisions_review_queue"),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('usecase', 'role'), name='decisions_one_open_review_per_role'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("usecase", "role"),
+                name="decisions_one_open_review_per_role",
+            ),
         ),
         migrations.AddIndex(
-            model_name='obligation',
-            index=models.Index(fields=['status', 'due_on'], name='decisions_obligation_due'),
+            model_name="obligation",
+            index=models.Index(fields=["status", "due_on"], name="decisions_obligation_due"),
         ),
         migrations.AddConstraint(
-            model_name='obligation',
-            constraint=models.UniqueConstraint(fields=('usecase', 'submission', 'code'), name='decisions_obligation_once'),
+            model_name="obligation",
+            constraint=models.UniqueConstraint(
+                fields=("usecase", "submission", "code"), name="decisions_obligation_once"
+            ),
         ),
     ]

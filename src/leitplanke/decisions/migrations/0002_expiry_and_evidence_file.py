@@ -6,25 +6,39 @@ import leitplanke.decisions.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0001_initial'),
+        ("decisions", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='approval',
-            name='expires_on',
-            field=models.DateField(blank=True, help_text='After this day the use case needs re-certification (by risk class).', null=True, verbose_name='valid until'),
+            model_name="approval",
+            name="expires_on",
+            field=models.DateField(
+                blank=True,
+                help_text="After this day the use case needs re-certification (by risk class).",
+                null=True,
+                verbose_name="valid until",
+            ),
         ),
         migrations.AddField(
-            model_name='obligation',
-            name='evidence_file',
-            field=models.FileField(blank=True, max_length=300, upload_to=leitplanke.decisions.models.evidence_path, verbose_name='evidence file'),
+            model_name="obligation",
+            name="evidence_file",
+            field=models.FileField(
+                blank=True,
+                max_length=300,
+                upload_to=leitplanke.decisions.models.evidence_path,
+                verbose_name="evidence file",
+            ),
         ),
         migrations.AddField(
-            model_name='obligation',
-            name='evidence_file_name',
-            field=models.CharField(blank=True, help_text='The name the file had when it was uploaded.', max_length=255, verbose_name='file name'),
+            model_name="obligation",
+            name="evidence_file_name",
+            field=models.CharField(
+                blank=True,
+                help_text="The name the file had when it was uploaded.",
+                max_length=255,
+                verbose_name="file name",
+            ),
         ),
     ]

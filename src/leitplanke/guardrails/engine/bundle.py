@@ -365,8 +365,11 @@ class _Parser:
                 if obligation is None:
                     continue
                 if obligation.id in obligations:
-                    self.problem(path, where, f"the obligation id '{obligation.id}' is already used in "
-                                              f"{obligation_places[obligation.id]}")
+                    self.problem(
+                        path,
+                        where,
+                        f"the obligation id '{obligation.id}' is already used in {obligation_places[obligation.id]}",
+                    )
                     continue
                 obligations[obligation.id] = obligation
                 obligation_places[obligation.id] = path
@@ -392,9 +395,13 @@ class _Parser:
         if len(rules) > MAX_RULES:
             self.problem("bundle.yaml", None, f"a bundle has at most {MAX_RULES} rules")
         if self.bounded and self.total_cost > MAX_BUNDLE_COST:
-            self.problem("bundle.yaml", None, f"the conditions together may take up to {_amount(self.total_cost)} "
-                                              f"steps per use case (at most {_amount(MAX_BUNDLE_COST)}); make the "
-                                              "costliest ones cheaper")
+            self.problem(
+                "bundle.yaml",
+                None,
+                f"the conditions together may take up to {_amount(self.total_cost)} "
+                f"steps per use case (at most {_amount(MAX_BUNDLE_COST)}); make the "
+                "costliest ones cheaper",
+            )
         if self.problems or bundle is None:
             raise BundleInvalid(self.problems)
         bundle.rules = tuple(rules)
@@ -421,7 +428,8 @@ class _Parser:
         for key in mapping:
             if key not in known:
                 self.problem(
-                    path, key_position_of(mapping, key),
+                    path,
+                    key_position_of(mapping, key),
                     f"unknown key '{key}' (allowed here: {', '.join(sorted(known))})",
                 )
 
@@ -439,8 +447,17 @@ class _Parser:
     def bundle_head(self, head: LocatedDict) -> Bundle | None:
         path = "bundle.yaml"
         known = {
-            "id", "version", "title", "description", "effective_from", "effective_until", "sources", "dates",
-            "constants", "test_input", "approval",
+            "id",
+            "version",
+            "title",
+            "description",
+            "effective_from",
+            "effective_until",
+            "sources",
+            "dates",
+            "constants",
+            "test_input",
+            "approval",
         }
         self.unknown_keys(path, head, known)
         bundle_id = self.required_id(path, head, "id")
@@ -497,8 +514,12 @@ class _Parser:
             elif key in contract.FACTS_BY_NAME or key in contract.CONTEXT_NAMES:
                 self.problem(path, where, f"the constant '{key}' would hide the input of the same name")
             elif not _plain_value(value):
-                self.problem(path, where, f"the constant '{key}' must be text, a number, true/false, a list or a "
-                                          f"mapping of those (at most {MAX_CONSTANT_ITEMS} items)")
+                self.problem(
+                    path,
+                    where,
+                    f"the constant '{key}' must be text, a number, true/false, a list or a "
+                    f"mapping of those (at most {MAX_CONSTANT_ITEMS} items)",
+                )
             else:
                 constants[key] = _plain(value)
         baseline: dict[str, Any] = {}
@@ -546,7 +567,8 @@ class _Parser:
             return None
         if not isinstance(code, str) or not _COURSE_CODE.match(code):
             self.problem(
-                path, position_of(raw, "qualification"),
+                path,
+                position_of(raw, "qualification"),
                 "'qualification' is the code of a course: lower-case letters, digits, '-' or '_' "
                 "(for example 'ai-literacy-basics')",
             )
@@ -558,7 +580,8 @@ class _Parser:
         value = mapping.get(key)
         if not isinstance(value, str) or not _ID.match(value):
             self.problem(
-                path, position_of(mapping, key),
+                path,
+                position_of(mapping, key),
                 f"'{key}' is required: lower-case letters, digits, '.', '_' or '-' (for example 'gdpr-art35-dpia')",
             )
             return None
@@ -580,9 +603,12 @@ class _Parser:
         if set(value) - set(contract.LANGUAGES):
             for extra in value:
                 if extra not in contract.LANGUAGES:
-                    self.problem(path, key_position_of(value, extra),
-                                 f"'{key}' takes only 'de' and 'en', not '{extra}' (inside {{de: …, en: …}} a comma "
-                                 "starts a new key: put a text with commas in quotes)")
+                    self.problem(
+                        path,
+                        key_position_of(value, extra),
+                        f"'{key}' takes only 'de' and 'en', not '{extra}' (inside {{de: …, en: …}} a comma "
+                        "starts a new key: put a text with commas in quotes)",
+                    )
             return None
         texts = {}
         for lang in contract.LANGUAGES:
@@ -636,8 +662,11 @@ class _Parser:
         applies_from = entry.get("applies_from")
         if applies_from is not None and (bundle is None or applies_from not in bundle.dates):
             date_names = ", ".join(sorted(bundle.dates)) if bundle else ""
-            self.problem(path, position_of(entry, "applies_from"),
-                         f"'applies_from' must name one of the bundle's dates ({date_names})")
+            self.problem(
+                path,
+                position_of(entry, "applies_from"),
+                f"'applies_from' must name one of the bundle's dates ({date_names})",
+            )
             applies_from = None
         if obligation_id is None or title is None or description is None or due_days is None or blocking is None:
             return None
@@ -679,15 +708,22 @@ class _Parser:
         ok = True
         for item, where in items:
             if not isinstance(item, LocatedDict) or len(item) != 1:
-                self.problem(path, where, "each effect is one of: block, review, obligation, risk_class, warn "
-                                          "(for example '- review: data_protection')")
+                self.problem(
+                    path,
+                    where,
+                    "each effect is one of: block, review, obligation, risk_class, warn "
+                    "(for example '- review: data_protection')",
+                )
                 ok = False
                 continue
             kind, value = next(iter(item.items()))
             value_at = position_of(item, kind)
             if kind not in contract.EFFECT_KINDS:
-                self.problem(path, key_position_of(item, kind),
-                             f"unknown effect '{kind}' (known: {', '.join(contract.EFFECT_KINDS)})")
+                self.problem(
+                    path,
+                    key_position_of(item, kind),
+                    f"unknown effect '{kind}' (known: {', '.join(contract.EFFECT_KINDS)})",
+                )
                 ok = False
             elif kind == "block":
                 if value is not True:
@@ -697,15 +733,17 @@ class _Parser:
                     found.append(Effect("block"))
             elif kind == "review":
                 if value not in contract.REVIEW_ROLES:
-                    self.problem(path, value_at, f"unknown review role '{value}' "
-                                                 f"(known: {', '.join(contract.REVIEW_ROLES)})")
+                    self.problem(
+                        path, value_at, f"unknown review role '{value}' (known: {', '.join(contract.REVIEW_ROLES)})"
+                    )
                     ok = False
                 else:
                     found.append(Effect("review", role=value))
             elif kind == "risk_class":
                 if value not in contract.RISK_CLASSES:
-                    self.problem(path, value_at, f"unknown risk class '{value}' "
-                                                 f"(known: {', '.join(contract.RISK_CLASSES)})")
+                    self.problem(
+                        path, value_at, f"unknown risk class '{value}' (known: {', '.join(contract.RISK_CLASSES)})"
+                    )
                     ok = False
                 else:
                     found.append(Effect("risk_class", risk_class=value))
@@ -738,8 +776,9 @@ class _Parser:
             return None
         if limit is None and _raw_nesting(source) > MAX_NESTING:
             # Not readable, and perhaps too deep for CEL's own parser to be handed safely.
-            self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
-                         f"CEL: {self.unreadable.message}")
+            self.problem(
+                path, self.at_offset(path, where, source, self.unreadable.offset), f"CEL: {self.unreadable.message}"
+            )
             return None
         try:
             program = cel.compile(source)
@@ -749,30 +788,44 @@ class _Parser:
             return None
         if limit is None and self.bounded:
             # CEL reads it, the limits cannot: refused, since its cost cannot be bounded.
-            self.problem(path, self.at_offset(path, where, source, self.unreadable.offset),
-                         f"the condition uses syntax the limits cannot check ({self.unreadable.message})")
+            self.problem(
+                path,
+                self.at_offset(path, where, source, self.unreadable.offset),
+                f"the condition uses syntax the limits cannot check ({self.unreadable.message})",
+            )
             return None
         bound = set(limit) if isinstance(limit, frozenset) else comprehension_names(source)
         inputs = set(contract.FACTS_BY_NAME) | set(contract.CONTEXT_NAMES) | set(constants)
         allowed = inputs | bound
         ok = True
         for name in sorted(bound & inputs):
-            self.problem(path, where, f"the macro variable '{name}' hides the input of the same name; "
-                                      "choose another name (for example 'p' or 't')")
+            self.problem(
+                path,
+                where,
+                f"the macro variable '{name}' hides the input of the same name; "
+                "choose another name (for example 'p' or 't')",
+            )
             ok = False
         for name in program.variables():
             if name not in allowed:
                 close = [fact for fact in contract.FACTS_BY_NAME if fact.startswith(name[:4])]
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                self.problem(path, where, f"unknown fact '{name}' in the condition (facts: "
-                                          f"{', '.join(contract.FACTS_BY_NAME)}; also tools, unit, stage){hint}")
+                self.problem(
+                    path,
+                    where,
+                    f"unknown fact '{name}' in the condition (facts: "
+                    f"{', '.join(contract.FACTS_BY_NAME)}; also tools, unit, stage){hint}",
+                )
                 ok = False
         for offset, tool_field in tool_fields_read(source):
             if tool_field not in contract.TOOL_FIELDS:
                 line = source.count("\n", 0, offset) + 1
                 column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-                self.problem(path, self.position_in(path, where, line, column),
-                             f"tools have no field '{tool_field}' (fields: {', '.join(contract.TOOL_FIELDS)})")
+                self.problem(
+                    path,
+                    self.position_in(path, where, line, column),
+                    f"tools have no field '{tool_field}' (fields: {', '.join(contract.TOOL_FIELDS)})",
+                )
                 ok = False
         if not ok:
             return None
@@ -800,15 +853,21 @@ class _Parser:
             return None
         found = None
         if analysis.macros > MAX_COMPREHENSIONS:
-            found = (f"the condition uses more than {MAX_COMPREHENSIONS} macros such as exists() or all() "
-                     f"({analysis.macros}); split the rule")
+            found = (
+                f"the condition uses more than {MAX_COMPREHENSIONS} macros such as exists() or all() "
+                f"({analysis.macros}); split the rule"
+            )
         elif analysis.macro_nesting > MAX_MACRO_NESTING:
-            found = (f"the condition nests macros such as exists() or all() {analysis.macro_nesting} deep, at "
-                     f"most {MAX_MACRO_NESTING} are allowed")
+            found = (
+                f"the condition nests macros such as exists() or all() {analysis.macro_nesting} deep, at "
+                f"most {MAX_MACRO_NESTING} are allowed"
+            )
         elif analysis.cost > MAX_COST:
-            found = (f"the condition may take up to {_amount(analysis.cost)} steps on the largest input the "
-                     f"contract allows (at most {_amount(MAX_COST)}): a macro loops over a list that is too "
-                     "large, or over a list built by another macro; split the rule or loop over less")
+            found = (
+                f"the condition may take up to {_amount(analysis.cost)} steps on the largest input the "
+                f"contract allows (at most {_amount(MAX_COST)}): a macro loops over a list that is too "
+                "large, or over a list built by another macro; split the rule or loop over less"
+            )
         if found:
             self.problem(path, where, found)
             return False
@@ -855,16 +914,22 @@ class _Parser:
                 continue
             expect = entry.get("expect")
             if not isinstance(expect, LocatedDict) or not expect:
-                self.problem(path, position_of(entry, "expect"), f"test '{name}' needs 'expect' (risk_class, "
-                                                                 "decision, reviews, fired, not_fired, obligations)")
+                self.problem(
+                    path,
+                    position_of(entry, "expect"),
+                    f"test '{name}' needs 'expect' (risk_class, decision, reviews, fired, not_fired, obligations)",
+                )
                 continue
             self.unknown_keys(path, expect, {"risk_class", "decision", "reviews", "fired", "not_fired", "obligations"})
             problems_before = len(self.problems)
             if "risk_class" in expect and expect["risk_class"] not in contract.RISK_CLASSES:
                 self.problem(path, position_of(expect, "risk_class"), f"unknown risk class '{expect['risk_class']}'")
             if "decision" in expect and expect["decision"] not in contract.DECISIONS:
-                self.problem(path, position_of(expect, "decision"), f"unknown decision '{expect['decision']}' "
-                                                                    f"(known: {', '.join(contract.DECISIONS)})")
+                self.problem(
+                    path,
+                    position_of(expect, "decision"),
+                    f"unknown decision '{expect['decision']}' (known: {', '.join(contract.DECISIONS)})",
+                )
             for key in ("reviews", "fired", "not_fired", "obligations"):
                 if key in expect and not isinstance(expect[key], list):
                     self.problem(path, position_of(expect, key), f"'{key}' must be a list")

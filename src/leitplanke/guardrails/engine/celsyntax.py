@@ -30,14 +30,69 @@ _NUMBER = re.compile(
     r"|[0-9]+[uU]?"
 )
 _SPACE = re.compile(r"(?:[ \t\r\n\f]+|//[^\n]*)+")
-_PUNCTUATION = ("||", "&&", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "!", "?", ":", ".",
-                ",", "(", ")", "[", "]", "{", "}")
+_PUNCTUATION = (
+    "||",
+    "&&",
+    "==",
+    "!=",
+    "<=",
+    ">=",
+    "<",
+    ">",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "!",
+    "?",
+    ":",
+    ".",
+    ",",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+)
 #: The prefixes CEL accepts before a quote (bytes first, then raw: ``br"…"``, never ``rb"…"``).
 _PREFIXES = ("br", "bR", "Br", "BR", "b", "B", "r", "R")
-_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-                   "\\": "\\", "'": "'", '"': '"', "`": "`", "?": "?"}
-_RESERVED = frozenset({"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
-                       "loop", "package", "namespace", "return", "var", "void", "while"})
+_SIMPLE_ESCAPES = {
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "`": "`",
+    "?": "?",
+}
+_RESERVED = frozenset(
+    {
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    }
+)
 
 
 class SyntaxProblem(ValueError):
@@ -103,21 +158,21 @@ def _string_at(source: str, start: int) -> Token | None:
 
 def _escape(source: str, position: int, is_bytes: bool, start: int) -> tuple[str, int]:
     """Decode the escape sequence at ``position`` (a backslash); bytes keep ``\\x``/octal as raw bytes."""
-    following = source[position + 1: position + 2]
+    following = source[position + 1 : position + 2]
     if following in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[following], position + 2
     for letter, digits in (("x", 2), ("X", 2), ("u", 4), ("U", 8)):
         if following == letter:
             if is_bytes and letter in "uU":
                 break
-            code = source[position + 2: position + 2 + digits]
+            code = source[position + 2 : position + 2 + digits]
             if len(code) != digits or not re.fullmatch(r"[0-9a-fA-F]+", code):
                 raise SyntaxProblem("an escape sequence in a string is incomplete", start)
             number = int(code, 16)
             if letter in "uU" and (0xD800 <= number <= 0xDFFF or number > 0x10FFFF):
                 raise SyntaxProblem("an escape sequence in a string is not a valid character", start)
             return (_byte(number) if is_bytes else chr(number)), position + 2 + digits
-    octal = source[position + 1: position + 4]
+    octal = source[position + 1 : position + 4]
     if re.fullmatch(r"[0-3][0-7][0-7]", octal):
         number = int(octal, 8)
         return (_byte(number) if is_bytes else chr(number)), position + 4
@@ -159,7 +214,7 @@ def tokenize(source: str) -> list[Token]:
             position = literal.end
             continue
         char = source[position]
-        if char.isdigit() or (char == "." and source[position + 1: position + 2].isdigit()):
+        if char.isdigit() or (char == "." and source[position + 1 : position + 2].isdigit()):
             number = _NUMBER.match(source, position)
             if number:
                 tokens.append(Token("number", number.group(0), position, number.end()))
@@ -190,7 +245,7 @@ def code_only(source: str) -> str:
         if token.kind in ("string", "bytes"):
             out[token.start] = out[token.end - 1] = '"'
         else:
-            out[token.start: token.end] = token.text
+            out[token.start : token.end] = token.text
     return "".join(out)
 
 
@@ -268,7 +323,11 @@ class _Reader:
         return condition
 
     _LEVELS: tuple[tuple[str, ...], ...] = (
-        ("||",), ("&&",), ("<", "<=", ">=", ">", "==", "!=", "in"), ("+", "-"), ("*", "/", "%"),
+        ("||",),
+        ("&&",),
+        ("<", "<=", ">=", ">", "==", "!=", "in"),
+        ("+", "-"),
+        ("*", "/", "%"),
     )
 
     def binary(self, level: int) -> Node:
@@ -494,8 +553,11 @@ def analyse(
     tree = reader.whole()
     depth, deepest = max((level, node.start) for node, level in walk(tree))
     if depth > max_depth:
-        raise TooDeep(f"the condition is nested {depth} levels deep (at most {max_depth}); split it into rules "
-                      "or use a list with 'in'", deepest)
+        raise TooDeep(
+            f"the condition is nested {depth} levels deep (at most {max_depth}); split it into rules "
+            "or use a list with 'in'",
+            deepest,
+        )
     macros = [node for node, _level in walk(tree) if node.kind == "comprehension"]
     shapes = input_shapes()
     for name, value in (constants or {}).items():
@@ -587,8 +649,23 @@ class _Meter:
             return steps + (shapes[0].weight + 1) * (shapes[-1].weight + 1), _SCALAR
         if function == "_?_:_":
             return steps + 1, _join(shapes[1], shapes[2]) or _SCALAR
-        if function in ("size", "has", "_&&_", "_||_", "!_", "-_", "_-_", "_*_", "_/_", "_%_", "int", "uint",
-                        "double", "bool", "type"):
+        if function in (
+            "size",
+            "has",
+            "_&&_",
+            "_||_",
+            "!_",
+            "-_",
+            "_-_",
+            "_*_",
+            "_/_",
+            "_%_",
+            "int",
+            "uint",
+            "double",
+            "bool",
+            "type",
+        ):
             return steps + 1, _SCALAR
         # Anything else (string(), dyn(), timestamps …) may copy or build from all its operands.
         total: Shape | None = None

@@ -112,15 +112,21 @@ def check_isolated(
             preexec_fn=_limit_child if os.name == "posix" else None,
         )
     except subprocess.TimeoutExpired:
-        return CheckReport(problems=[Problem(
-            "bundle.yaml", 1, 1,
-            f"checking the bundle took longer than {timeout:g} seconds: a rule is too slow or never finishes",
-        )])
+        return CheckReport(
+            problems=[
+                Problem(
+                    "bundle.yaml",
+                    1,
+                    1,
+                    f"checking the bundle took longer than {timeout:g} seconds: a rule is too slow or never finishes",
+                )
+            ]
+        )
     if completed.returncode != 0:
         detail = (completed.stderr or "").strip().splitlines()[-1:] or ["no output"]
-        return CheckReport(problems=[Problem(
-            "bundle.yaml", 1, 1, f"checking the bundle stopped unexpectedly ({detail[0][:200]})"
-        )])
+        return CheckReport(
+            problems=[Problem("bundle.yaml", 1, 1, f"checking the bundle stopped unexpectedly ({detail[0][:200]})")]
+        )
     return CheckReport.from_dict(json.loads(completed.stdout))
 
 

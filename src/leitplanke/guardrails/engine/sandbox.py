@@ -139,13 +139,11 @@ class Pool:
         self._closed = False
 
     # -- the requests ------------------------------------------------------------------------------
-    def outcomes(
-        self, files: dict[str, str], digest: str, inputs: Sequence[Any], *, timeout: float
-    ) -> list[Outcome]:
+    def outcomes(self, files: dict[str, str], digest: str, inputs: Sequence[Any], *, timeout: float) -> list[Outcome]:
         """Evaluate each input under the bundle ``files`` (its ``digest``): fired and failed rules per input."""
         # Plain JSON values only: the process imports no application code to unpickle anything else.
         plain = json.loads(json.dumps(list(inputs)))
-        return self._call("outcomes", (digest, plain), [(digest, files)], timeout)  # type: ignore[no-any-return]
+        return self._call("outcomes", (digest, plain), [(digest, files)], timeout)
 
     def what_if(
         self,
@@ -292,8 +290,10 @@ def stopped_problem(stopped: Stopped) -> str:
     """The problem a check reports for a bundle whose evaluation was stopped."""
     limit = "time" if stopped.reason == "time" else "memory"
     if stopped.rules:
-        return (f"rule '{stopped.rules[0]}' was stopped by the {limit} limit of the evaluator "
-                f"({stopped.seconds:.1f} s): it is too slow or never finishes")
+        return (
+            f"rule '{stopped.rules[0]}' was stopped by the {limit} limit of the evaluator "
+            f"({stopped.seconds:.1f} s): it is too slow or never finishes"
+        )
     return f"checking the bundle was stopped by the {limit} limit of the evaluator ({stopped.seconds:.1f} s)"
 
 

@@ -85,10 +85,16 @@ def failing_tests(results: list[CaseResult]) -> list[Problem]:
 
 def smoke_inputs() -> list[dict[str, Any]]:
     """Inputs that together use every answer code, with no tool, one tool and one tool of each kind."""
+
     def tool(status: str, region: str, classification: str, flag: bool) -> dict[str, Any]:
         return {
-            "name": f"Smoke {status}", "status": status, "hosting_region": region, "max_classification": classification,
-            "personal_data_allowed": flag, "dpa_signed": flag, "trains_on_inputs": not flag,
+            "name": f"Smoke {status}",
+            "status": status,
+            "hosting_region": region,
+            "max_classification": classification,
+            "personal_data_allowed": flag,
+            "dpa_signed": flag,
+            "trains_on_inputs": not flag,
         }
 
     every_tool = [

@@ -73,8 +73,13 @@ class WhatIfReport:
             "unchanged": self.unchanged,
             "counts": dict(sorted(self.counts.items())),
             "changes": [
-                {"key": change.key, "label": change.label, "kinds": list(change.kinds),
-                 "before": change.before, "after": change.after}
+                {
+                    "key": change.key,
+                    "label": change.label,
+                    "kinds": list(change.kinds),
+                    "before": change.before,
+                    "after": change.after,
+                }
                 for change in listed
             ],
             "invalid": [{"key": key, "label": label, "error": error} for key, label, error in self.invalid],
@@ -225,12 +230,7 @@ def _in_process(evaluator: Evaluator, shortcut: Shortcut | None) -> Outcomes:
 def new_verdict(evaluator: Evaluator, item: WhatIfItem, shortcut: Shortcut | None) -> dict[str, Any]:
     """The new verdict summary of one item (only the changed rules evaluated, where the shortcut allows)."""
     current = item.current
-    if (
-        shortcut is None
-        or current is None
-        or item.current_bundle != shortcut.bundle_key
-        or not item.input_unchanged
-    ):
+    if shortcut is None or current is None or item.current_bundle != shortcut.bundle_key or not item.input_unchanged:
         return evaluator.evaluate_checked(normalise_input(item.input)).summary()
     fired = [rule for rule in current.get("fired", ()) if rule in shortcut.unchanged]
     failed = [rule for rule in current.get("failed", ()) if rule in shortcut.unchanged]

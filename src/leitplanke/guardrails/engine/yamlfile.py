@@ -60,7 +60,7 @@ def _position(node: yaml.Node) -> Position:
 class _RuleFileLoader(yaml.SafeLoader):
     """The safe loader with YAML 1.2 booleans, no aliases, duplicate keys refused, positions kept."""
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise YamlProblem(
@@ -75,7 +75,7 @@ class _RuleFileLoader(yaml.SafeLoader):
                 event.start_mark.line + 1,
                 event.start_mark.column + 1,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _RuleFileLoader, node: yaml.MappingNode) -> LocatedDict:
@@ -108,8 +108,8 @@ def _construct_sequence(loader: _RuleFileLoader, node: yaml.SequenceNode) -> Loc
     return result
 
 
-_RuleFileLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
-_RuleFileLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)  # type: ignore[arg-type]
+_RuleFileLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_RuleFileLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # YAML 1.2 booleans: drop the YAML 1.1 resolver (yes/no/on/off) and add one for true/false only.
 _RuleFileLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]

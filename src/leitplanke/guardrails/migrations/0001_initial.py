@@ -6,61 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('usecases', '0003_tool_filter_index'),
+        ("usecases", "0003_tool_filter_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleBundle',
+            name="RuleBundle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bundle_id', models.CharField(max_length=100, verbose_name='bundle')),
-                ('version', models.CharField(max_length=40, verbose_name='version')),
-                ('digest', models.CharField(help_text="SHA-256 over the bundle's files.", max_length=64, verbose_name='digest')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='title')),
-                ('files', models.JSONField(help_text="The bundle's files: path to text.", verbose_name='files')),
-                ('rule_count', models.PositiveIntegerField(default=0, verbose_name='rules')),
-                ('test_count', models.PositiveIntegerField(default=0, verbose_name='tests')),
-                ('published_at', models.DateTimeField(verbose_name='published')),
-                ('active', models.BooleanField(default=False, verbose_name='active')),
-                ('whatif', models.JSONField(blank=True, default=dict, verbose_name='what-if at publication')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bundle_id", models.CharField(max_length=100, verbose_name="bundle")),
+                ("version", models.CharField(max_length=40, verbose_name="version")),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="SHA-256 over the bundle's files.", max_length=64, verbose_name="digest"
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=300, verbose_name="title")),
+                ("files", models.JSONField(help_text="The bundle's files: path to text.", verbose_name="files")),
+                ("rule_count", models.PositiveIntegerField(default=0, verbose_name="rules")),
+                ("test_count", models.PositiveIntegerField(default=0, verbose_name="tests")),
+                ("published_at", models.DateTimeField(verbose_name="published")),
+                ("active", models.BooleanField(default=False, verbose_name="active")),
+                ("whatif", models.JSONField(blank=True, default=dict, verbose_name="what-if at publication")),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rule bundle',
-                'verbose_name_plural': 'rule bundles',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "rule bundle",
+                "verbose_name_plural": "rule bundles",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Verdict',
+            name="Verdict",
             fields=[
-                ('usecase', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='verdict', serialize=False, to='usecases.usecase', verbose_name='use case')),
-                ('input', models.JSONField(verbose_name='evaluation input')),
-                ('input_digest', models.CharField(help_text='SHA-256 of the input.', max_length=64, verbose_name='input digest')),
-                ('summary', models.JSONField(help_text='Risk class, decision path, reviews, obligations and the rules that fired.', verbose_name='outcome')),
-                ('summary_digest', models.CharField(help_text='A fingerprint of the outcome.', max_length=32, verbose_name='outcome digest')),
-                ('risk_class', models.CharField(choices=[('prohibited', 'Prohibited'), ('high', 'High risk'), ('limited', 'Limited risk'), ('minimal', 'Minimal risk')], db_index=True, max_length=20, verbose_name='risk class')),
-                ('decision', models.CharField(choices=[('blocked', 'Blocked'), ('review', 'Review'), ('team_lead', 'Team lead decides')], db_index=True, max_length=20, verbose_name='decision path')),
-                ('evaluated_at', models.DateTimeField(verbose_name='evaluated')),
-                ('bundle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='guardrails.rulebundle', verbose_name='rule bundle')),
+                (
+                    "usecase",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="verdict",
+                        serialize=False,
+                        to="usecases.usecase",
+                        verbose_name="use case",
+                    ),
+                ),
+                ("input", models.JSONField(verbose_name="evaluation input")),
+                (
+                    "input_digest",
+                    models.CharField(help_text="SHA-256 of the input.", max_length=64, verbose_name="input digest"),
+                ),
+                (
+                    "summary",
+                    models.JSONField(
+                        help_text="Risk class, decision path, reviews, obligations and the rules that fired.",
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "summary_digest",
+                    models.CharField(
+                        help_text="A fingerprint of the outcome.", max_length=32, verbose_name="outcome digest"
+                    ),
+                ),
+                (
+                    "risk_class",
+                    models.CharField(
+                        choices=[
+                            ("prohibited", "Prohibited"),
+                            ("high", "High risk"),
+                            ("limited", "Limited risk"),
+                            ("minimal", "Minimal risk"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="risk class",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("blocked", "Blocked"), ("review", "Review"), ("team_lead", "Team lead decides")],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="decision path",
+                    ),
+                ),
+                ("evaluated_at", models.DateTimeField(verbose_name="evaluated")),
+                (
+                    "bundle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="guardrails.rulebundle",
+                        verbose_name="rule bundle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'verdict',
-                'verbose_name_plural': 'verdicts',
+                "verbose_name": "verdict",
+                "verbose_name_plural": "verdicts",
             },
         ),
         migrations.AddConstraint(
-            model_name='rulebundle',
-            constraint=models.UniqueConstraint(fields=('bundle_id', 'version'), name='guardrails_bundle_version_unique'),
+            model_name="rulebundle",
+            constraint=models.UniqueConstraint(
+                fields=("bundle_id", "version"), name="guardrails_bundle_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rulebundle',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='guardrails_one_active_bundle'),
+            model_name="rulebundle",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)), fields=("active",), name="guardrails_one_active_bundle"
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,43 +15,113 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='A short, stable key such as “ai-literacy-basics”; rule bundles name courses by it.', max_length=60, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('validity_months', models.PositiveSmallIntegerField(blank=True, help_text='How long a completion counts. Leave empty if it never expires.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='valid for (months)')),
-                ('active', models.BooleanField(default=True, help_text='Courses no longer offered keep their completions.', verbose_name='offered')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="A short, stable key such as “ai-literacy-basics”; rule bundles name courses by it.",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "validity_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How long a completion counts. Leave empty if it never expires.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                        verbose_name="valid for (months)",
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Courses no longer offered keep their completions.",
+                        verbose_name="offered",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="demo data")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'course',
-                'verbose_name_plural': 'courses',
-                'ordering': ['title'],
+                "verbose_name": "course",
+                "verbose_name_plural": "courses",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Completion',
+            name="Completion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('valid_until', models.DateField(blank=True, help_text='Empty: the completion does not expire.', null=True, verbose_name='valid until')),
-                ('note', models.CharField(blank=True, help_text='For example the certificate number.', max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='completions', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='completions', to='literacy.course', verbose_name='course')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                (
+                    "valid_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="Empty: the completion does not expire.",
+                        null=True,
+                        verbose_name="valid until",
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="For example the certificate number.", max_length=300, verbose_name="note"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="completions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="completions",
+                        to="literacy.course",
+                        verbose_name="course",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course completion',
-                'verbose_name_plural': 'course completions',
-                'ordering': ['-completed_on', '-id'],
-                'indexes': [models.Index(fields=['course', 'person', 'valid_until'], name='literacy_completion_valid')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'course', 'completed_on'), name='literacy_completion_once_per_day')],
+                "verbose_name": "course completion",
+                "verbose_name_plural": "course completions",
+                "ordering": ["-completed_on", "-id"],
+                "indexes": [models.Index(fields=["course", "person", "valid_until"], name="literacy_completion_valid")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "course", "completed_on"), name="literacy_completion_once_per_day"
+                    )
+                ],
             },
         ),
     ]

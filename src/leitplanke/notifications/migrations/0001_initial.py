@@ -6,38 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('usecases', '0005_status_expired'),
+        ("usecases", "0005_status_expired"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('review_assigned', 'Review assigned'), ('approval_waiting', 'Approval waiting'), ('decision_made', 'Decision made'), ('changes_requested', 'Changes requested'), ('deadline_near', 'Review deadline near'), ('deadline_passed', 'Review deadline passed'), ('obligation_due', 'Obligation due'), ('recertification_due', 'Re-certification due')], max_length=40, verbose_name='kind')),
-                ('key', models.CharField(help_text='Makes the notification happen once per recipient.', max_length=200, verbose_name='key')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('email_status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Failed'), ('no_address', 'No e-mail address')], default='pending', max_length=20, verbose_name='e-mail')),
-                ('email_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='delivery attempts')),
-                ('email_error', models.TextField(blank=True, verbose_name='last delivery error')),
-                ('email_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='e-mail sent')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
-                ('usecase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='usecases.usecase', verbose_name='use case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("review_assigned", "Review assigned"),
+                            ("approval_waiting", "Approval waiting"),
+                            ("decision_made", "Decision made"),
+                            ("changes_requested", "Changes requested"),
+                            ("deadline_near", "Review deadline near"),
+                            ("deadline_passed", "Review deadline passed"),
+                            ("obligation_due", "Obligation due"),
+                            ("recertification_due", "Re-certification due"),
+                        ],
+                        max_length=40,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Makes the notification happen once per recipient.",
+                        max_length=200,
+                        verbose_name="key",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="link")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                (
+                    "email_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("no_address", "No e-mail address"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                ("email_attempts", models.PositiveSmallIntegerField(default=0, verbose_name="delivery attempts")),
+                ("email_error", models.TextField(blank=True, verbose_name="last delivery error")),
+                ("email_sent_at", models.DateTimeField(blank=True, null=True, verbose_name="e-mail sent")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "usecase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="usecases.usecase",
+                        verbose_name="use case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='notifications_inbox')],
-                'constraints': [models.UniqueConstraint(fields=('recipient', 'key'), name='notifications_once_per_recipient')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["recipient", "read_at"], name="notifications_inbox")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("recipient", "key"), name="notifications_once_per_recipient")
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,50 +14,145 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('company', 'Company'), ('department', 'Department'), ('team', 'Team')], max_length=20, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=500)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('deputy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deputy_units', to=settings.AUTH_USER_MODEL, verbose_name='deputy')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_units', to=settings.AUTH_USER_MODEL, verbose_name='lead')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.orgunit', verbose_name='parent unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("company", "Company"), ("department", "Department"), ("team", "Team")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, default="", editable=False, max_length=500)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deputy_units",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deputy",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_units",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.orgunit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'org unit',
-                'verbose_name_plural': 'org units',
-                'ordering': ['path'],
+                "verbose_name": "org unit",
+                "verbose_name_plural": "org units",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='org.orgunit', verbose_name='unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="org.orgunit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'constraints': [models.UniqueConstraint(fields=('person', 'unit'), name='org_membership_unique')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "constraints": [models.UniqueConstraint(fields=("person", "unit"), name="org_membership_unique")],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('data_protection', 'Data protection'), ('information_security', 'Information security'), ('works_council', 'Works council'), ('legal', 'Legal and compliance'), ('ai_governance', 'AI governance'), ('leadership', 'Leadership'), ('auditor', 'Auditor'), ('administrator', 'Administrator')], max_length=40, verbose_name='role')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('unit', models.ForeignKey(blank=True, help_text='Leave empty for the whole company.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='org.orgunit', verbose_name='unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("data_protection", "Data protection"),
+                            ("information_security", "Information security"),
+                            ("works_council", "Works council"),
+                            ("legal", "Legal and compliance"),
+                            ("ai_governance", "AI governance"),
+                            ("leadership", "Leadership"),
+                            ("auditor", "Auditor"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=40,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for the whole company.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="org.orgunit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-                'indexes': [models.Index(fields=['role', 'unit'], name='org_role_by_unit')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'role', 'unit'), name='org_role_unique_per_unit'), models.UniqueConstraint(condition=models.Q(('unit__isnull', True)), fields=('person', 'role'), name='org_role_unique_company_wide')],
+                "verbose_name": "role assignment",
+                "verbose_name_plural": "role assignments",
+                "indexes": [models.Index(fields=["role", "unit"], name="org_role_by_unit")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "role", "unit"), name="org_role_unique_per_unit"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("unit__isnull", True)),
+                        fields=("person", "role"),
+                        name="org_role_unique_company_wide",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,57 +6,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('org', '0002_version'),
+        ("catalog", "0001_initial"),
+        ("org", "0002_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UseCase',
+            name="UseCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('problem', models.TextField(blank=True, verbose_name='problem and goal')),
-                ('stage', models.CharField(choices=[('idea', 'Idea'), ('pilot', 'Pilot'), ('production', 'Production'), ('retired', 'Retired')], default='idea', max_length=20, verbose_name='stage')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=20, verbose_name='status')),
-                ('expected_hours_per_month', models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True, verbose_name='expected hours saved per month')),
-                ('expected_euros_per_year', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='expected value in euros per year')),
-                ('expected_benefit', models.TextField(blank=True, verbose_name='expected benefit')),
-                ('confidential', models.BooleanField(default=False, help_text='Only the owning unit, AI governance, reviewers and auditors can see it.', verbose_name='confidential')),
-                ('purposes', models.JSONField(blank=True, default=list, verbose_name='What does the system help with?')),
-                ('affected_people', models.JSONField(blank=True, default=list, verbose_name='Whose data or life does it touch?')),
-                ('interacts_with_people', models.CharField(blank=True, choices=[('no', 'No'), ('staff', 'Only with our staff'), ('external', 'With external people'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='Does it talk to people directly?')),
-                ('generated_content', models.CharField(blank=True, choices=[('none', 'No'), ('text', 'Text'), ('media', 'Images, audio or video'), ('deepfake', 'Realistic images, audio or video of real people, places or events'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='Does it create content that leaves the team?')),
-                ('personal_data', models.CharField(blank=True, choices=[('none', 'None'), ('pseudonymised', 'Pseudonymised'), ('personal', 'Personal data'), ('special_categories', 'Special categories (health, religion, ethnic origin, union membership, biometric data, sexual orientation, political opinion)'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='Which personal data does it process?')),
-                ('data_classification', models.CharField(blank=True, choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential'), ('strictly_confidential', 'Strictly confidential'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='What is the highest classification of data that goes into it?')),
-                ('monitors_employees', models.CharField(blank=True, choices=[('no', 'No'), ('yes', 'Yes'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='Could it be used to observe the behaviour or performance of employees?')),
-                ('decision_role', models.CharField(blank=True, choices=[('none', 'No such decisions'), ('prepares', 'It prepares a decision a person makes'), ('decides', 'It decides automatically'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='How does its output affect decisions about individual people?')),
-                ('human_review', models.CharField(blank=True, choices=[('always', 'Always'), ('sampling', 'By sampling'), ('never', 'Never'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='Does a person check each output before it takes effect?')),
-                ('scale', models.CharField(blank=True, choices=[('small', 'Fewer than 100'), ('medium', '100 to 10,000'), ('large', 'More than 10,000'), ('unsure', 'I am not sure')], default='', max_length=30, verbose_name='How many people does it affect?')),
-                ('prohibited_practices', models.JSONField(blank=True, default=list, verbose_name='Does it do any of these?')),
-                ('source', models.CharField(blank=True, default='', max_length=40, verbose_name='imported from')),
-                ('source_id', models.CharField(blank=True, default='', max_length=200, verbose_name='id in the source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('contributors', models.ManyToManyField(blank=True, related_name='contributed_usecases', to=settings.AUTH_USER_MODEL, verbose_name='contributors')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_usecases', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('tools', models.ManyToManyField(blank=True, related_name='usecases', to='catalog.tool', verbose_name='tools')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='usecases', to='org.orgunit', verbose_name='owning unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("problem", models.TextField(blank=True, verbose_name="problem and goal")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("idea", "Idea"),
+                            ("pilot", "Pilot"),
+                            ("production", "Production"),
+                            ("retired", "Retired"),
+                        ],
+                        default="idea",
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "expected_hours_per_month",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="expected hours saved per month",
+                    ),
+                ),
+                (
+                    "expected_euros_per_year",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="expected value in euros per year",
+                    ),
+                ),
+                ("expected_benefit", models.TextField(blank=True, verbose_name="expected benefit")),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only the owning unit, AI governance, reviewers and auditors can see it.",
+                        verbose_name="confidential",
+                    ),
+                ),
+                (
+                    "purposes",
+                    models.JSONField(blank=True, default=list, verbose_name="What does the system help with?"),
+                ),
+                (
+                    "affected_people",
+                    models.JSONField(blank=True, default=list, verbose_name="Whose data or life does it touch?"),
+                ),
+                (
+                    "interacts_with_people",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no", "No"),
+                            ("staff", "Only with our staff"),
+                            ("external", "With external people"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="Does it talk to people directly?",
+                    ),
+                ),
+                (
+                    "generated_content",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No"),
+                            ("text", "Text"),
+                            ("media", "Images, audio or video"),
+                            ("deepfake", "Realistic images, audio or video of real people, places or events"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="Does it create content that leaves the team?",
+                    ),
+                ),
+                (
+                    "personal_data",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None"),
+                            ("pseudonymised", "Pseudonymised"),
+                            ("personal", "Personal data"),
+                            (
+                                "special_categories",
+                                "Special categories (health, religion, ethnic origin, union membership, biometric data, sexual orientation, political opinion)",
+                            ),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="Which personal data does it process?",
+                    ),
+                ),
+                (
+                    "data_classification",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("strictly_confidential", "Strictly confidential"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="What is the highest classification of data that goes into it?",
+                    ),
+                ),
+                (
+                    "monitors_employees",
+                    models.CharField(
+                        blank=True,
+                        choices=[("no", "No"), ("yes", "Yes"), ("unsure", "I am not sure")],
+                        default="",
+                        max_length=30,
+                        verbose_name="Could it be used to observe the behaviour or performance of employees?",
+                    ),
+                ),
+                (
+                    "decision_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No such decisions"),
+                            ("prepares", "It prepares a decision a person makes"),
+                            ("decides", "It decides automatically"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="How does its output affect decisions about individual people?",
+                    ),
+                ),
+                (
+                    "human_review",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("always", "Always"),
+                            ("sampling", "By sampling"),
+                            ("never", "Never"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="Does a person check each output before it takes effect?",
+                    ),
+                ),
+                (
+                    "scale",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("small", "Fewer than 100"),
+                            ("medium", "100 to 10,000"),
+                            ("large", "More than 10,000"),
+                            ("unsure", "I am not sure"),
+                        ],
+                        default="",
+                        max_length=30,
+                        verbose_name="How many people does it affect?",
+                    ),
+                ),
+                (
+                    "prohibited_practices",
+                    models.JSONField(blank=True, default=list, verbose_name="Does it do any of these?"),
+                ),
+                ("source", models.CharField(blank=True, default="", max_length=40, verbose_name="imported from")),
+                (
+                    "source_id",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="id in the source"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "contributors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="contributed_usecases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="contributors",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_usecases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "tools",
+                    models.ManyToManyField(
+                        blank=True, related_name="usecases", to="catalog.tool", verbose_name="tools"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usecases",
+                        to="org.orgunit",
+                        verbose_name="owning unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'use case',
-                'verbose_name_plural': 'use cases',
-                'ordering': ['-updated_at', '-id'],
-                'indexes': [models.Index(fields=['unit', '-updated_at'], name='usecase_unit_updated'), models.Index(fields=['stage', '-updated_at'], name='usecase_stage_updated'), models.Index(fields=['status', '-updated_at'], name='usecase_status_updated'), models.Index(fields=['title'], name='usecase_title')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source', ''), _negated=True), fields=('source', 'source_id'), name='usecase_unique_source_record')],
+                "verbose_name": "use case",
+                "verbose_name_plural": "use cases",
+                "ordering": ["-updated_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["unit", "-updated_at"], name="usecase_unit_updated"),
+                    models.Index(fields=["stage", "-updated_at"], name="usecase_stage_updated"),
+                    models.Index(fields=["status", "-updated_at"], name="usecase_status_updated"),
+                    models.Index(fields=["title"], name="usecase_title"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source", ""), _negated=True),
+                        fields=("source", "source_id"),
+                        name="usecase_unique_source_record",
+                    )
+                ],
             },
         ),
     ]

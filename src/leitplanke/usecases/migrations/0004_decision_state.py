@@ -4,35 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('usecases', '0003_tool_filter_index'),
+        ("usecases", "0003_tool_filter_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='usecase',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the latest submission was approved or rejected.', null=True, verbose_name='decided'),
+            model_name="usecase",
+            name="decided_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the latest submission was approved or rejected.",
+                null=True,
+                verbose_name="decided",
+            ),
         ),
         migrations.AddField(
-            model_name='usecase',
-            name='decision_digest',
-            field=models.CharField(blank=True, editable=False, help_text='The fingerprint of the verdict the current way to a decision follows.', max_length=32, verbose_name='verdict of the decision'),
+            model_name="usecase",
+            name="decision_digest",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="The fingerprint of the verdict the current way to a decision follows.",
+                max_length=32,
+                verbose_name="verdict of the decision",
+            ),
         ),
         migrations.AddField(
-            model_name='usecase',
-            name='submission',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='How often it was submitted for a decision.', verbose_name='submission'),
+            model_name="usecase",
+            name="submission",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="How often it was submitted for a decision.",
+                verbose_name="submission",
+            ),
         ),
         migrations.AddField(
-            model_name='usecase',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When the latest submission began.', null=True, verbose_name='submitted'),
+            model_name="usecase",
+            name="submitted_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When the latest submission began.",
+                null=True,
+                verbose_name="submitted",
+            ),
         ),
         migrations.AlterField(
-            model_name='usecase',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('blocked', 'Blocked by the rules'), ('in_review', 'In review'), ('awaiting_approval', "Awaiting the team lead's approval"), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=20, verbose_name='status'),
+            model_name="usecase",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("blocked", "Blocked by the rules"),
+                    ("in_review", "In review"),
+                    ("awaiting_approval", "Awaiting the team lead's approval"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                ],
+                default="draft",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
     ]

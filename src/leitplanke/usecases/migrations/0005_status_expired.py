@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('usecases', '0004_decision_state'),
+        ("usecases", "0004_decision_state"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='usecase',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('blocked', 'Blocked by the rules'), ('in_review', 'In review'), ('awaiting_approval', "Awaiting the team lead's approval"), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('expired', 'Re-certification due')], default='draft', max_length=20, verbose_name='status'),
+            model_name="usecase",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("submitted", "Submitted"),
+                    ("blocked", "Blocked by the rules"),
+                    ("in_review", "In review"),
+                    ("awaiting_approval", "Awaiting the team lead's approval"),
+                    ("changes_requested", "Changes requested"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("expired", "Re-certification due"),
+                ],
+                default="draft",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
     ]

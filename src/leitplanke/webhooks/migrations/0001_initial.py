@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,74 +15,151 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Endpoint',
+            name="Endpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text='Where Leitplanke sends the events, with http:// or https://.', max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='address')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('event_types', models.JSONField(blank=True, default=list, verbose_name='events')),
-                ('secret', models.CharField(editable=False, max_length=100, verbose_name='signing secret')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="Where Leitplanke sends the events, with http:// or https://.",
+                        max_length=500,
+                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
+                        verbose_name="address",
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                ("event_types", models.JSONField(blank=True, default=list, verbose_name="events")),
+                ("secret", models.CharField(editable=False, max_length=100, verbose_name="signing secret")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="version")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
-                'ordering': ['-active', 'url', 'pk'],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+                "ordering": ["-active", "url", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_type', models.CharField(choices=[('usecase.submitted', 'Use case submitted'), ('usecase.decided', 'Use case decided'), ('review.assigned', 'Review assigned'), ('review.decided', 'Review decided'), ('obligation.overdue', 'Obligation overdue'), ('policy.published', 'Rule bundle published'), ('webhook.test', 'Test event')], max_length=40, verbose_name='event')),
-                ('event_id', models.UUIDField(help_text='The same in every attempt, for the receiver to deduplicate.', verbose_name='event id')),
-                ('key', models.CharField(blank=True, help_text='Makes an event happen once per endpoint (empty: no limit).', max_length=200, verbose_name='key')),
-                ('payload', models.JSONField(verbose_name='payload')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=20, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=1, verbose_name='attempts allowed')),
-                ('last_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='last HTTP status')),
-                ('last_error', models.CharField(blank=True, max_length=500, verbose_name='last error')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.endpoint', verbose_name='endpoint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("usecase.submitted", "Use case submitted"),
+                            ("usecase.decided", "Use case decided"),
+                            ("review.assigned", "Review assigned"),
+                            ("review.decided", "Review decided"),
+                            ("obligation.overdue", "Obligation overdue"),
+                            ("policy.published", "Rule bundle published"),
+                            ("webhook.test", "Test event"),
+                        ],
+                        max_length=40,
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "event_id",
+                    models.UUIDField(
+                        help_text="The same in every attempt, for the receiver to deduplicate.", verbose_name="event id"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Makes an event happen once per endpoint (empty: no limit).",
+                        max_length=200,
+                        verbose_name="key",
+                    ),
+                ),
+                ("payload", models.JSONField(verbose_name="payload")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("delivered", "Delivered"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("max_attempts", models.PositiveSmallIntegerField(default=1, verbose_name="attempts allowed")),
+                (
+                    "last_status",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="last HTTP status"),
+                ),
+                ("last_error", models.CharField(blank=True, max_length=500, verbose_name="last error")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="next attempt")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="delivered")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="webhooks.endpoint",
+                        verbose_name="endpoint",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook delivery',
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='attempt')),
-                ('attempted_at', models.DateTimeField(verbose_name='attempted')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='duration (ms)')),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='HTTP status')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='error')),
-                ('delivered', models.BooleanField(default=False, verbose_name='delivered')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='webhooks.delivery', verbose_name='delivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="attempt")),
+                ("attempted_at", models.DateTimeField(verbose_name="attempted")),
+                ("duration_ms", models.PositiveIntegerField(default=0, verbose_name="duration (ms)")),
+                ("http_status", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="HTTP status")),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="error")),
+                ("delivered", models.BooleanField(default=False, verbose_name="delivered")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_log",
+                        to="webhooks.delivery",
+                        verbose_name="delivery",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery attempt',
-                'verbose_name_plural': 'delivery attempts',
-                'ordering': ['delivery', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('delivery', 'number'), name='webhooks_attempt_once')],
+                "verbose_name": "delivery attempt",
+                "verbose_name_plural": "delivery attempts",
+                "ordering": ["delivery", "number"],
+                "constraints": [models.UniqueConstraint(fields=("delivery", "number"), name="webhooks_attempt_once")],
             },
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['endpoint', '-created_at'], name='webhooks_delivery_log'),
+            model_name="delivery",
+            index=models.Index(fields=["endpoint", "-created_at"], name="webhooks_delivery_log"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('endpoint', 'key'), name='webhooks_delivery_once_per_key'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key", ""), _negated=True),
+                fields=("endpoint", "key"),
+                name="webhooks_delivery_once_per_key",
+            ),
         ),
     ]

@@ -4,24 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0001_initial'),
+        ("webhooks", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='endpoint',
-            name='previous_secret',
-            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name='previous signing secret'),
+            model_name="endpoint",
+            name="previous_secret",
+            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name="previous signing secret"),
         ),
         migrations.AddField(
-            model_name='endpoint',
-            name='previous_secret_until',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='previous secret signs until'),
+            model_name="endpoint",
+            name="previous_secret_until",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="previous secret signs until"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'created_at'], name='webhooks_delivery_prune'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "created_at"], name="webhooks_delivery_prune"),
         ),
     ]

@@ -82,8 +82,9 @@ class Command(BaseCommand):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CommandError(f"invalid JSON in {source}, line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                               returncode=2) from exc
+            raise CommandError(
+                f"invalid JSON in {source}, line {exc.lineno}, column {exc.colno}: {exc.msg}", returncode=2
+            ) from exc
         try:
             verdict = evaluator.evaluate(data)
         except InputInvalid as exc:
@@ -132,10 +133,12 @@ class Command(BaseCommand):
         report = evaluators.check(files, tests=False)
         if not report.ok:
             raise CommandError(f"the bundle is invalid:\n{_problems_text(report)}", returncode=2)
-        self.stdout.write(self.style.SUCCESS(
-            f"valid: {report.bundle['id']} {report.bundle['version']}, {report.bundle['rules']} rules, "
-            f"{report.bundle['tests']} tests"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"valid: {report.bundle['id']} {report.bundle['version']}, {report.bundle['rules']} rules, "
+                f"{report.bundle['tests']} tests"
+            )
+        )
 
     def _files(self, folder: str) -> dict[str, str]:
         try:
@@ -178,10 +181,12 @@ class Command(BaseCommand):
             except DomainError as exc:
                 raise CommandError(str(exc.message), returncode=2) from exc
         row = publication.bundle
-        self.stdout.write(self.style.SUCCESS(
-            f"published {row.bundle_id} {row.version} ({row.rule_count} rules); "
-            f"{len(publication.whatif.changes)} of {publication.whatif.total} verdicts changed"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"published {row.bundle_id} {row.version} ({row.rule_count} rules); "
+                f"{len(publication.whatif.changes)} of {publication.whatif.total} verdicts changed"
+            )
+        )
 
     def _export(self, options: dict[str, Any]) -> None:
         target = Path(options["folder"])

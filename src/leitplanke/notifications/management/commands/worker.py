@@ -27,19 +27,30 @@ class Command(BaseCommand):
     help = "Run Leitplanke's background worker: e-mail notifications, webhook deliveries and the periodic deadline job."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds to wait for new tasks when the queue is empty (default: 1).")
-        parser.add_argument("--batch", action="store_true",
-                            help="Run the periodic job once, work off every waiting task, then stop.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait for new tasks when the queue is empty (default: 1).",
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the periodic job once, work off every waiting task, then stop."
+        )
         parser.add_argument("--no-periodic", action="store_true", help="Do not schedule the periodic job.")
-        parser.add_argument("--no-supervisor", action="store_true",
-                            help="Work in this process, without a supervisor that restarts it (for a process "
-                                 "manager that restarts it itself).")
+        parser.add_argument(
+            "--no-supervisor",
+            action="store_true",
+            help="Work in this process, without a supervisor that restarts it (for a process "
+            "manager that restarts it itself).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._configure_logging(options["verbosity"])
         run = partial(
-            work, interval=options["interval"], batch=options["batch"], periodic=not options["no_periodic"],
+            work,
+            interval=options["interval"],
+            batch=options["batch"],
+            periodic=not options["no_periodic"],
             periodic_minutes=settings.PERIODIC_JOB_MINUTES,
         )
         if options["batch"] or options["no_supervisor"]:

@@ -386,16 +386,20 @@ def _apply(plan: ImportPlan, actor: Any, progress: Progress | None, undo: _Undo)
     return plan.summary()
 
 
-def _apply_row(
-    row: PlannedUseCase, source: str, actor: Any, resolve: Callable[[Any], Any], written: _Undo
-) -> None:
+def _apply_row(row: PlannedUseCase, source: str, actor: Any, resolve: Callable[[Any], Any], written: _Undo) -> None:
     if row.action == "unchanged":
         return
     said = {name: resolve(value) if isinstance(value, NewUnit) else value for name, value in row.said.items()}
     if row.existing is None:
         values = {"stage": Stage.IDEA, **row.defaults, **said}
-        usecase = usecase_create(actor=actor, tools=row.tools or (), source=source, source_id=row.source_id,
-                                 submit=complete(values), **values)
+        usecase = usecase_create(
+            actor=actor,
+            tools=row.tools or (),
+            source=source,
+            source_id=row.source_id,
+            submit=complete(values),
+            **values,
+        )
         written.created.append(usecase.pk)
         return
     changes = {name: said[name] for name in row.changes}

@@ -20,9 +20,7 @@ def run_checks_in_child() -> int:
     """Run ``leitplanke check`` (with the database integrity check) in its own process; its exit code."""
     settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "leitplanke.config.settings")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module}
-    return subprocess.run(
-        [sys.executable, "-m", "leitplanke.config.cli", "check"], env=env, check=False
-    ).returncode
+    return subprocess.run([sys.executable, "-m", "leitplanke.config.cli", "check"], env=env, check=False).returncode
 
 
 class Command(BaseCommand):
@@ -63,12 +61,14 @@ class Command(BaseCommand):
         if not options["skip_checks"] and run_checks_in_child() != 0:
             raise CommandError("The system checks failed (see above); the server does not start.")
         assert_master_holds_no_database()
-        bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else (
-            f"{options['host']}:{options['port']}"
+        bind = (
+            f"[{options['host']}]:{options['port']}"
+            if ":" in options["host"]
+            else (f"{options['host']}:{options['port']}")
         )
         config = gunicorn_config(bind=bind, workers=options["workers"], threads=options["threads"])
 
-        class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        class _Gunicorn(BaseApplication):
             def load_config(self) -> None:
                 for key, value in config.items():
                     self.cfg.set(key, value)
