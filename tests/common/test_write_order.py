@@ -19,6 +19,7 @@ from django.db import connection
 from leitplanke.audit.services import verify
 from leitplanke.catalog import services as catalog
 from leitplanke.common.errors import DomainError
+from leitplanke.decisions import services as decision_services
 from leitplanke.usecases import services as usecases
 from leitplanke.usecases.models import Status, UseCase
 
@@ -93,7 +94,7 @@ def test_edits_submits_and_catalogue_changes_at_once_never_deadlock(org, tools):
             for round_ in range(ROUNDS):
                 usecase = UseCase.objects.get(pk=ids[(number + round_) % USECASES])
                 if usecase.status == Status.DRAFT and round_ % 3 == 2:
-                    outcomes.append(_outcome(usecases.usecase_submit, actor=org.member, usecase=usecase))
+                    outcomes.append(_outcome(decision_services.usecase_submit, actor=org.member, usecase=usecase))
                 else:
                     personal = "personal" if (number + round_) % 2 else "none"
                     outcomes.append(

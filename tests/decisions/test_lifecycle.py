@@ -199,7 +199,7 @@ def test_expiry_makes_recertification_due_and_a_new_submission_confirms_it(
     assert deadlines_run(today=approval.expires_on + dt.timedelta(days=2))["expired"] == 0
     assert Notification.objects.filter(kind=Kind.RECERTIFICATION_DUE).count() == 3
 
-    resubmitted = usecases.usecase_submit(actor=org.member, usecase=usecase)
+    resubmitted = decisions.usecase_submit(actor=org.member, usecase=usecase)
     assert (resubmitted.status, resubmitted.submission) == (Status.AWAITING_APPROVAL, 2)
     decisions.usecase_approve(actor=qualified_lead, usecase=resubmitted)
     resubmitted.refresh_from_db()

@@ -161,7 +161,7 @@ class DecisionMachine(RuleBasedStateMachine):
     def submit(self, data: st.DataObject) -> None:
         usecase = self._pick(data)
         try:
-            usecases.usecase_submit(actor=self.owner, usecase=usecase, expected_version=usecase.version)
+            decisions.usecase_submit(actor=self.owner, usecase=usecase, expected_version=usecase.version)
         except DomainError:
             assert usecase.status not in SUBMITTABLE
 

@@ -92,7 +92,7 @@ def test_a_draft_is_not_routed_until_it_is_submitted(make_usecase, org) -> None:
     usecase = make_usecase(status=Status.DRAFT, **WORKS_COUNCIL_FACTS)
     assert (usecase.status, Review.objects.count()) == (Status.DRAFT, 0)
 
-    submitted = usecases.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
+    submitted = decisions.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
 
     assert submitted.status == Status.IN_REVIEW
     assert _reviews(submitted) == {"works_council": "open"}
@@ -102,7 +102,7 @@ def test_a_use_case_on_its_way_cannot_be_submitted_again(make_usecase, org) -> N
     usecase = make_usecase(**WORKS_COUNCIL_FACTS)
 
     with pytest.raises(DomainError):
-        usecases.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
+        decisions.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
     assert Review.objects.count() == 1
 
 
@@ -206,7 +206,7 @@ def test_requesting_changes_returns_the_use_case_and_cancels_the_other_reviews(m
         actor=org.member, usecase=usecase, expected_version=usecase.version, monitors_employees="no"
     )
     usecase.refresh_from_db()
-    resubmitted = usecases.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
+    resubmitted = decisions.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
     assert (resubmitted.status, resubmitted.submission) == (Status.IN_REVIEW, 2)
     assert list(Review.objects.filter(usecase=usecase, submission=2).values_list("role", flat=True)) == [
         "data_protection"

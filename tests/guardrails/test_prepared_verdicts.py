@@ -104,13 +104,13 @@ def test_an_input_changed_between_preparation_and_write_is_evaluated_under_the_l
 ) -> None:
     usecase = make_usecase(title="Rechnungen klassifizieren")
     depths = Depths(monkeypatch)
-    prepare = usecases.verdict_prepare
+    prepare = services.verdict_prepare
 
     def prepare_then_someone_moves_it(**kwargs: Any) -> None:
         prepare(**kwargs)
         UseCase.objects.filter(pk=usecase.pk).update(unit=org.marketing)  # another writer, in between
 
-    monkeypatch.setattr(usecases, "verdict_prepare", prepare_then_someone_moves_it)
+    monkeypatch.setattr(services, "verdict_prepare", prepare_then_someone_moves_it)
     usecases.usecase_update(actor=org.member, usecase=usecase, personal_data="pseudonymised")
     # prepared for the old unit outside, evaluated again for Marketing inside the transaction
     assert [depth == 0 for depth in depths.take()] == [True, False]

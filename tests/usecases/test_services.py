@@ -6,6 +6,7 @@ import pytest
 
 from leitplanke.audit.models import Event
 from leitplanke.common.errors import Conflict, DomainError
+from leitplanke.decisions import services as decision_services
 from leitplanke.usecases import services
 from leitplanke.usecases.models import Status
 
@@ -72,7 +73,7 @@ def test_submitting_an_incomplete_draft_names_the_first_open_question_and_change
     )
 
     with pytest.raises(DomainError) as caught:
-        services.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
+        decision_services.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
 
     assert caught.value.field == "affected_people"
     usecase.refresh_from_db()
@@ -84,7 +85,7 @@ def test_unsure_counts_as_an_answer_when_submitting(org) -> None:
     answers = {**COMPLETE_FACTS, "monitors_employees": "unsure", "scale": "unsure"}
     usecase = services.usecase_create(actor=org.member, title="X", unit=org.team, owner=org.member, **answers)
 
-    submitted = services.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
+    submitted = decision_services.usecase_submit(actor=org.member, usecase=usecase, expected_version=usecase.version)
 
     assert submitted.status == Status.IN_REVIEW  # unsure is the riskier answer: reviews first
     assert services.answered_unsure(submitted) == ["monitors_employees", "scale"]
@@ -93,7 +94,7 @@ def test_unsure_counts_as_an_answer_when_submitting(org) -> None:
 def test_submitting_records_a_submitted_event_with_before_and_after(org) -> None:
     usecase = services.usecase_create(actor=org.member, title="X", unit=org.team, owner=org.member, **COMPLETE_FACTS)
 
-    services.usecase_submit(actor=org.lead, usecase=usecase, expected_version=1)
+    decision_services.usecase_submit(actor=org.lead, usecase=usecase, expected_version=1)
 
     event = _events(usecase, "usecase.submitted").get()
     assert event.actor_id == org.lead.pk

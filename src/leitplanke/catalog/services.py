@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
-from leitplanke.guardrails.services import verdicts_refresh
 
+from .events import ToolGuardrailsChanged
 from .models import Tool, ToolKind, ToolRequest, ToolRequestStatus
 from .selectors import can_maintain_catalog
 
@@ -136,7 +137,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     event_record(actor=actor, action="catalog.tool.updated", target=tool, before=before, after=after)
     if any(before.get(name) != after.get(name) for name in Tool.GUARDRAIL_FIELDS):
         # What the tool may receive decides verdicts: every use case that uses it is evaluated again.
-        verdicts_refresh(actor=actor, usecase_ids=list(tool.usecases.values_list("pk", flat=True)))
+        emit(ToolGuardrailsChanged(actor=actor, tool=tool))
     return tool
 
 

@@ -9,6 +9,11 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self) -> None:
+        from leitplanke.common import events
+
+        from .handlers import SUBSCRIPTIONS
+
+        events.subscribe_all(SUBSCRIPTIONS)
         from leitplanke.audit.labels import register_actions, register_fields
         from leitplanke.org.models import Role
 

@@ -14,10 +14,11 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
+from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import Stage, Status, UseCase
 
-from . import lifecycle, notices, selectors
+from . import events, lifecycle, selectors
 from .models import Approval, Obligation, ObligationStatus, Review, ReviewStatus
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     for review in reviews.iterator(chunk_size=500):
         passed = review.due_on < today
         with write_atomic():
-            notices.review_deadline(review, passed=passed)
+            emit(events.ReviewDeadlineReached(review=review, passed=passed))
         counts["reviews_overdue" if passed else "reviews_near"] += 1
     due_until = today + dt.timedelta(days=settings.OBLIGATION_REMINDER_DAYS)
     obligations = Obligation.objects.filter(
@@ -52,7 +53,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     for obligation in obligations.iterator(chunk_size=500):
         overdue = obligation.due_on < today
         with write_atomic():
-            notices.obligation_due(obligation, overdue=overdue)
+            emit(events.ObligationDue(obligation=obligation, overdue=overdue))
         counts["obligations_overdue" if overdue else "obligations_due"] += 1
     remind_from = today + dt.timedelta(days=settings.RECERTIFICATION_REMINDER_DAYS)
     approvals = (
@@ -72,7 +73,7 @@ def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
                 counts["expired"] += 1
         else:
             with write_atomic():
-                notices.recertification_due(usecase, approval.expires_on, expired=False)
+                emit(events.RecertificationDue(usecase=usecase, expires_on=approval.expires_on, expired=False))
             counts["recertification_soon"] += 1
     logger.info("Periodic job: %s", counts)
     return counts

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails import services as guardrails
@@ -23,7 +24,7 @@ from leitplanke.usecases import search
 from leitplanke.usecases.models import Stage, Status, UseCase
 from leitplanke.usecases.selectors import can_edit
 
-from . import notices, selectors
+from . import events, selectors
 from .models import ApprovalScope, Obligation, ObligationStatus, ReviewStatus
 from .services import usecase_reroute, usecase_route
 from .transitions import Cause, usecase_locked, usecase_transition, usecase_verdict
@@ -161,7 +162,7 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
         action="decisions.usecase.expired",
         after={"expires_on": approval.expires_on.isoformat()},
     )
-    notices.recertification_due(usecase, approval.expires_on, expired=True)
+    emit(events.RecertificationDue(usecase=usecase, expires_on=approval.expires_on, expired=True))
     return True
 
 

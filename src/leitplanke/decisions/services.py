@@ -21,15 +21,15 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
-from leitplanke.usecases.models import Status, UseCase
-from leitplanke.webhooks import payloads as webhook
-from leitplanke.webhooks.services import event_emit
+from leitplanke.usecases import search
+from leitplanke.usecases.models import SUBMITTABLE, Status, UseCase
 
-from . import notices, selectors, transitions
+from . import events, selectors, transitions
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
 from .transitions import Cause, usecase_locked, usecase_transition, usecase_verdict
 
@@ -46,7 +46,7 @@ def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
         due_on=selectors.due_date(role),
     )
     event_record(actor=actor, action="decisions.review.opened", target=usecase, after=review.audit_snapshot())
-    notices.review_assigned(actor, review)
+    emit(events.ReviewAssigned(actor=actor, review=review))
     return review
 
 
@@ -78,7 +78,7 @@ def _status_for(verdict: Verdict, reviews: list[Review]) -> str:
 def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
     """Start a new submission of ``usecase`` on the way its current verdict names.
 
-    Called in the transaction that submits the use case (``usecases.services.usecase_submit``);
+    Called in the transaction that submits the use case (:func:`usecase_submit`);
     ``bump_version=False`` when that service counted the version up already.
     """
     usecase = usecase_locked(usecase)
@@ -92,8 +92,26 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     if verdict.decision != "blocked":
         reviews = [_open_review(actor, usecase, role) for role in verdict.summary.get("reviews", [])]
     _move(actor, usecase, verdict, _status_for(verdict, reviews), opened=reviews, bump_version=bump_version)
-    event_emit("usecase.submitted", lambda: webhook.usecase_submitted(usecase, actor=actor))
+    emit(events.UseCaseSubmitted(actor=actor, usecase=usecase))
     return usecase
+
+
+@write_atomic
+def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+    """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
+    else a :class:`DomainError` names the first open question and nothing changes. The verdict then
+    sets the way: blocked, the team lead's approval, or reviews first (:func:`usecase_route`)."""
+    if usecase.status not in SUBMITTABLE:
+        raise DomainError(_("This use case is already on its way to a decision."), code="state")
+    usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
+    check_version(usecase, expected_version)
+    if usecase.status == Status.SUBMITTED:  # registered before decisions existed: start the way now
+        return usecase_route(actor=actor, usecase=usecase)
+    usecase_transition(
+        actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, action="usecase.submitted", snapshot=True
+    )
+    search.usecase_index(usecase)
+    return usecase_route(actor=actor, usecase=usecase, bump_version=False)
 
 
 def _move(
@@ -262,7 +280,7 @@ def review_decide(
             before=before,
             after=review.audit_snapshot(),
         )
-    notices.review_decided(actor, review)
+    emit(events.ReviewDecided(actor=actor, review=review))
     if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS:
         _condition_open(actor, usecase, review)
     if outcome in (ReviewStatus.REJECTED, ReviewStatus.CHANGES_REQUESTED):
@@ -315,7 +333,7 @@ def usecase_approve(
         after=approval.audit_snapshot(),
     )
     _obligations_open(actor, usecase, verdict)
-    notices.usecase_approved(actor, usecase)
+    emit(events.UseCaseApproved(actor=actor, usecase=usecase))
     return usecase
 
 

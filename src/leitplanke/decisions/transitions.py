@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.events import emit
 from leitplanke.guardrails.models import Verdict
 from leitplanke.usecases.models import Stage, Status, UseCase
 from leitplanke.usecases.selectors import can_edit
 from leitplanke.usecases.services import missing_for_submit
 
-from . import notices, selectors
+from . import events, selectors
 from .models import APPROVING, ApprovalScope, Review
 
 
@@ -282,5 +283,5 @@ def usecase_transition(
         event_after = {**{name: getattr(usecase, name) for name in changed}, **(after or {})}
     event_record(actor=actor, action=action, target=usecase, before=event_before, after=event_after)
     if to == Status.AWAITING_APPROVAL:
-        notices.approval_waiting(actor, usecase)
+        emit(events.ApprovalWaiting(actor=actor, usecase=usecase))
     return usecase

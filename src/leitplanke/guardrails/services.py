@@ -24,12 +24,11 @@ from django.utils.translation import ngettext
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import UseCase
-from leitplanke.webhooks import payloads as webhook
-from leitplanke.webhooks.services import event_emit
 
-from . import evaluators, selectors
+from . import evaluators, events, selectors
 from .engine import (
     CheckReport,
     Evaluator,
@@ -305,12 +304,10 @@ class _VerdictWriter:
     def _point_and_follow(self, usecase_ids: Iterable[int] | None) -> None:
         scope = Verdict.objects.all() if usecase_ids is None else Verdict.objects.filter(usecase_id__in=usecase_ids)
         scope.exclude(bundle=self.row).update(bundle=self.row, evaluated_at=self.now)
-        # Use cases on their way to a decision follow their new verdict in the same transaction.
-        # Rerouting compares each use case's way with its stored verdict, so after a refresh that
-        # stopped half-way the next one reroutes what the first left.
-        from leitplanke.decisions.services import usecases_follow_verdicts
-
-        usecases_follow_verdicts(actor=self.actor, usecase_ids=usecase_ids)
+        # Use cases on their way to a decision follow their new verdict in the same transaction (the
+        # decision workflow subscribes). Rerouting compares each use case's way with its stored
+        # verdict, so after a refresh that stopped half-way the next one reroutes what the first left.
+        emit(events.VerdictsStored(actor=self.actor, usecase_ids=usecase_ids))
 
 
 def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
@@ -399,6 +396,6 @@ def _bundle_publish(actor: Any, files: dict[str, str], evaluator: Evaluator) -> 
             before=previous.audit_snapshot() if previous else None,
             after={**row.audit_snapshot(), "changed_verdicts": len(whatif.changes)},
         )
-        event_emit("policy.published", lambda: webhook.bundle(row, changed_verdicts=len(whatif.changes)))
+        emit(events.BundlePublished(actor=actor, bundle=row, changed_verdicts=len(whatif.changes)))
     selectors.compiled(bundle.files, bundle.digest)
     return Publication(row, whatif)

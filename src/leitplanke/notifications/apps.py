@@ -7,3 +7,10 @@ class NotificationsConfig(AppConfig):
 
     name = "leitplanke.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from leitplanke.common import events
+
+        from .notices import SUBSCRIPTIONS
+
+        events.subscribe_all(SUBSCRIPTIONS)

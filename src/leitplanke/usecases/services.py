@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import events
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
-from leitplanke.guardrails.evaluators import prepared_verdicts
-from leitplanke.guardrails.services import verdict_prepare, verdict_prepare_needed, verdict_refresh
 
 from . import search
+from .events import StageDeclared, UseCaseChanging, UseCaseSaved
 from .facts import FACTS, FACTS_BY_NAME, UNSURE, check_fact_names
-from .models import SUBMITTABLE, WRITING, Stage, Status, UseCase
+from .models import WRITING, Stage, Status, UseCase
 
 #: Fields a service may set directly (relations ``tools`` and ``contributors`` are handled apart;
 #: ``status`` and ``stage`` change only as the lifecycle table of ``decisions.transitions`` allows).
@@ -90,25 +91,22 @@ def usecase_create(
     ``status`` is refused (``lifecycle``): only the lifecycle moves it.
     """
     tools = list(tools)
-    with prepared_verdicts():
-        _prepare_create(tools, stage, fields)
+    with events.preparing(UseCaseChanging(prospect=lambda: _prospect_create(stage, fields), tools=tools)):
         return _usecase_create(
             actor=actor, tools=tools, contributors=contributors, submit=submit, stage=stage, **fields
         )
 
 
-def _prepare_create(tools: list[Any], stage: str, fields: dict[str, Any]) -> None:
-    """The verdict of the use case about to be registered, evaluated before the write lock (a
-    request the write refuses anyway is left to it)."""
+def _prospect_create(stage: str, fields: dict[str, Any]) -> tuple[UseCase, None] | None:
+    """The use case about to be registered, unsaved (``None`` for a request the write refuses anyway)."""
     if "status" in fields or set(fields) - EDITABLE_FIELDS or stage not in Stage.values or not fields.get("unit"):
-        return
+        return None
     values = dict(fields)
     try:
         _clean_facts(values)
-        usecase = UseCase(stage=stage, **values)
+        return UseCase(stage=stage, **values), None
     except (DomainError, ValueError, TypeError):
-        return
-    verdict_prepare(usecase=usecase, tools=tools)
+        return None
 
 
 @write_atomic
@@ -136,9 +134,9 @@ def _usecase_create(
     usecase.tools.set(tools)
     usecase.contributors.set(list(contributors))
     search.usecase_index(usecase)
-    event_record(actor=actor, action="usecase.created", target=usecase, after=usecase.audit_snapshot())
-    verdict_refresh(usecase=usecase, actor=actor, tools=tools, new=True)
-    return _follow_decision(actor, usecase, before_status=Status.DRAFT)
+    after = usecase.audit_snapshot()
+    event_record(actor=actor, action="usecase.created", target=usecase, after=after)
+    return _saved(UseCaseSaved(actor=actor, usecase=usecase, before=None, after=after, tools=tools))
 
 
 def usecase_update(
@@ -157,10 +155,10 @@ def usecase_update(
 
     ``stage`` is the stage the owning unit declares while the use case is not approved (or
     retired); an approved one moves on only through ``decisions.lifecycle``. ``status`` is refused:
-    submitting is :func:`usecase_submit`, the rest is the decision workflow's."""
+    submitting is ``decisions.services.usecase_submit``, the rest is the decision workflow's."""
     tools = list(tools) if tools is not None else None
-    with prepared_verdicts():
-        _prepare_update(usecase, tools, stage, changes)
+    prospect = UseCaseChanging(prospect=lambda: _prospect_update(usecase, stage, changes), tools=tools)
+    with events.preparing(prospect) if _reads_verdict_inputs(tools, stage, changes) else nullcontext():
         return _usecase_update(
             actor=actor,
             usecase=usecase,
@@ -172,31 +170,34 @@ def usecase_update(
         )
 
 
-def _prepare_update(usecase: UseCase, tools: list[Any] | None, stage: str | None, changes: dict[str, Any]) -> None:
-    """The verdict the change will store, evaluated before the write lock when a verdict input changes."""
-    if (
-        "status" in changes
-        or set(changes) - EDITABLE_FIELDS
-        or not (tools is not None or stage is not None or set(changes) & set(VERDICT_INPUTS))
-        or not verdict_prepare_needed()
-    ):
-        return
+def _reads_verdict_inputs(tools: list[Any] | None, stage: str | None, changes: dict[str, Any]) -> bool:
+    """Whether a change touches what the rules read (and is not refused before it starts)."""
+    if "status" in changes or set(changes) - EDITABLE_FIELDS:
+        return False
+    return tools is not None or stage is not None or bool(set(changes) & set(VERDICT_INPUTS))
+
+
+def _prospect_update(
+    usecase: UseCase, stage: str | None, changes: dict[str, Any]
+) -> tuple[UseCase, UseCase | None] | None:
+    """The use case as the change will store it, unsaved, and as it is stored now (``None`` for a
+    change the write refuses anyway)."""
     values = dict(changes)
     if stage is not None and stage in Stage.values:
         values["stage"] = stage
     stored = UseCase.objects.select_related("unit").filter(pk=usecase.pk).first()
     if stored is None:
-        return
+        return None
     changed = UseCase.objects.select_related("unit").get(pk=usecase.pk)
     try:
         _clean_facts(values)
         for field, value in values.items():
             setattr(changed, field, value)
     except (DomainError, ValueError, TypeError):
-        return
+        return None
     if changed.unit_id is None:
-        return
-    verdict_prepare(usecase=changed, tools=tools, stored=stored)
+        return None
+    return changed, stored
 
 
 @write_atomic
@@ -211,8 +212,6 @@ def _usecase_update(
     **changes: Any,
 ) -> UseCase:
     """The write of :func:`usecase_update`, in one transaction."""
-    from leitplanke.decisions.transitions import Cause, transition_check
-
     _refuse_lifecycle_fields(changes)
     check_fact_names(set(changes) - EDITABLE_FIELDS)
     _clean_facts(changes)
@@ -221,7 +220,7 @@ def _usecase_update(
     if stage is not None and stage != usecase.stage:
         if stage not in Stage.values:
             raise DomainError(_("Choose a stage."), field="stage")
-        transition_check(actor=actor, usecase=usecase, cause=Cause.DECLARE, stage=stage)
+        events.emit(StageDeclared(actor=actor, usecase=usecase, stage=stage))  # the lifecycle may refuse
         changes["stage"] = stage  # recorded in this change's event, with the rest
     before = usecase.audit_snapshot()
     for field, value in changes.items():
@@ -239,9 +238,7 @@ def _usecase_update(
         usecase.version += 1
         usecase.save(update_fields=["version"])
         event_record(actor=actor, action="usecase.updated", target=usecase, before=before, after=after)
-        if any(before.get(name) != after.get(name) for name in VERDICT_INPUTS):
-            verdict_refresh(usecase=usecase, actor=actor)
-        usecase = _follow_decision(actor, usecase, before_status=str(before["status"]))
+        usecase = _saved(UseCaseSaved(actor=actor, usecase=usecase, before=before, after=after))
     return usecase
 
 
@@ -258,17 +255,12 @@ def _refuse_lifecycle_fields(values: dict[str, Any]) -> None:
         )
 
 
-def _follow_decision(actor: Any, usecase: UseCase, *, before_status: str) -> UseCase:
-    """A submission starts the way to a decision; a changed verdict on the way changes the way.
-
-    Part of the caller's change, which counted the version already (or created the use case).
-    """
-    from leitplanke.decisions import services as decisions
-
-    if usecase.status == Status.SUBMITTED and before_status != Status.SUBMITTED:
-        return decisions.usecase_route(actor=actor, usecase=usecase, bump_version=False)
-    if usecase.status in decisions.UNDER_DECISION:
-        return decisions.usecase_reroute(actor=actor, usecase=usecase, bump_version=False)
+def _saved(event: UseCaseSaved) -> UseCase:
+    """Tell the apps above that a use case was saved (the guardrails evaluate it, a submission starts
+    its way to a decision, a changed verdict on the way changes the way), then read what they made of it."""
+    events.emit(event)
+    usecase = event.usecase
+    usecase.refresh_from_db()
     return usecase
 
 
@@ -282,24 +274,3 @@ def missing_for_submit(usecase: UseCase) -> list[str]:
     return [
         fact.name for fact in FACTS if fact.name in REQUIRED_ON_SUBMIT and getattr(usecase, fact.name) in ("", None, [])
     ]
-
-
-@write_atomic
-def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
-    """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
-    else a :class:`DomainError` names the first open question and nothing changes. The verdict then
-    sets the way: blocked, the team lead's approval, or reviews first (``decisions.usecase_route``)."""
-    from leitplanke.decisions import services as decisions
-    from leitplanke.decisions.transitions import Cause, usecase_transition
-
-    if usecase.status not in SUBMITTABLE:
-        raise DomainError(_("This use case is already on its way to a decision."), code="state")
-    usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
-    check_version(usecase, expected_version)
-    if usecase.status == Status.SUBMITTED:  # registered before decisions existed: start the way now
-        return decisions.usecase_route(actor=actor, usecase=usecase)
-    usecase_transition(
-        actor=actor, usecase=usecase, cause=Cause.SUBMIT, to=Status.SUBMITTED, action="usecase.submitted", snapshot=True
-    )
-    search.usecase_index(usecase)
-    return decisions.usecase_route(actor=actor, usecase=usecase, bump_version=False)

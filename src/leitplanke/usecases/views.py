@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.pagination import CappedPaginator
+from leitplanke.decisions import services as decision_services
 from leitplanke.decisions.presentation import panel_for
 from leitplanke.guardrails.presentation import explanation_for
 
@@ -139,7 +140,7 @@ def _review(request: HttpRequest, usecase: UseCase) -> HttpResponse:
     """The last step: everything at a glance, what is still open, and the button that submits."""
     if request.method == "POST":
         try:
-            usecase = services.usecase_submit(
+            usecase = decision_services.usecase_submit(
                 actor=request.user, usecase=usecase, expected_version=_int(request.POST.get("version"))
             )
         except Conflict:

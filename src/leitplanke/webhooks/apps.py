@@ -10,6 +10,11 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
+        from leitplanke.common import events
+
+        from .handlers import SUBSCRIPTIONS
+
+        events.subscribe_all(SUBSCRIPTIONS)
 
         register_actions(
             {

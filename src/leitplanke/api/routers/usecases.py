@@ -23,6 +23,7 @@ from leitplanke.catalog.selectors import tools_visible_to
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.decisions import lifecycle
 from leitplanke.decisions import selectors as decision_selectors
+from leitplanke.decisions import services as decision_services
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.models import ApprovalScope
 from leitplanke.guardrails.models import DecisionPath, RiskClass
@@ -463,7 +464,7 @@ def usecase_submit(request: HttpRequest, usecase_id: int) -> HttpResponse:
     if usecase.status in SUBMITTABLE:
         _require_complete(usecase, place="facts")
     with body_fields():
-        services.usecase_submit(actor=user, usecase=usecase, expected_version=usecase.version)
+        decision_services.usecase_submit(actor=user, usecase=usecase, expected_version=usecase.version)
     return _usecase_response(request, usecase.pk)
 
 

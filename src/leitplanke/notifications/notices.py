@@ -1,7 +1,9 @@
 """Whom the decision workflow tells what: the notifications of reviews, decisions and deadlines.
 
-Each function is called inside the service's transaction; ``notifications.services.notify`` sends
-the e-mails once it commits. The ``key`` of each notification makes it happen once per person.
+Each function subscribes to an event of ``decisions.events`` (see ``apps.py``) and runs inside the
+decision service's transaction; :func:`~leitplanke.notifications.services.notify` writes the inbox
+rows there and the e-mails leave once it commits. The ``key`` of each notification makes it happen
+once per person.
 """
 
 from __future__ import annotations
@@ -10,14 +12,12 @@ from typing import Any
 
 from django.urls import reverse
 
-from leitplanke.notifications.models import Kind
-from leitplanke.notifications.services import notify
+from leitplanke.decisions import events, selectors
+from leitplanke.decisions.models import ReviewStatus
 from leitplanke.usecases.models import UseCase
-from leitplanke.webhooks import payloads as webhook
-from leitplanke.webhooks.services import event_emit
 
-from . import selectors
-from .models import Obligation, Review, ReviewStatus
+from .models import Kind
+from .services import notify
 
 
 def _about(usecase: UseCase) -> dict[str, Any]:
@@ -28,8 +28,9 @@ def _page(usecase: UseCase) -> str:
     return reverse("usecases:detail", args=[usecase.pk])
 
 
-def review_assigned(actor: Any, review: Review) -> None:
+def review_assigned(event: events.ReviewAssigned) -> None:
     """Tell the reviewers a review is routed to them."""
+    actor, review = event.actor, event.review
     usecase = review.usecase
     notify(
         kind=Kind.REVIEW_ASSIGNED,
@@ -40,11 +41,11 @@ def review_assigned(actor: Any, review: Review) -> None:
         actor=actor,
         params={**_about(usecase), "role": review.role, "due_on": review.due_on.isoformat()},
     )
-    event_emit("review.assigned", lambda: webhook.review(review, actor=actor))
 
 
-def approval_waiting(actor: Any, usecase: UseCase) -> None:
+def approval_waiting(event: events.ApprovalWaiting) -> None:
     """Tell the team lead (or deputy) who may approve that a use case waits for them."""
+    actor, usecase = event.actor, event.usecase
     notify(
         kind=Kind.APPROVAL_WAITING,
         recipients=selectors.approval_level(usecase).approvers,
@@ -56,8 +57,9 @@ def approval_waiting(actor: Any, usecase: UseCase) -> None:
     )
 
 
-def review_decided(actor: Any, review: Review) -> None:
+def review_decided(event: events.ReviewDecided) -> None:
     """Tell the owner (and the contributors) how a reviewer decided."""
+    actor, review = event.actor, event.review
     usecase = review.usecase
     kind = Kind.CHANGES_REQUESTED if review.status == ReviewStatus.CHANGES_REQUESTED else Kind.DECISION_MADE
     text = review.conditions if review.status == ReviewStatus.APPROVED_WITH_CONDITIONS else review.comment
@@ -76,13 +78,11 @@ def review_decided(actor: Any, review: Review) -> None:
             "comment": text,
         },
     )
-    event_emit("review.decided", lambda: webhook.review(review, actor=actor))
-    if review.status == ReviewStatus.REJECTED:  # a rejection decides the use case
-        event_emit("usecase.decided", lambda: webhook.usecase_decided(usecase, outcome="rejected", actor=actor))
 
 
-def usecase_approved(actor: Any, usecase: UseCase) -> None:
+def usecase_approved(event: events.UseCaseApproved) -> None:
     """Tell the owner the team lead approved."""
+    actor, usecase = event.actor, event.usecase
     notify(
         kind=Kind.DECISION_MADE,
         recipients=[usecase.owner],
@@ -92,16 +92,11 @@ def usecase_approved(actor: Any, usecase: UseCase) -> None:
         actor=actor,
         params={**_about(usecase), "outcome": "usecase_approved", "by": actor.name if actor else ""},
     )
-    event_emit(
-        "usecase.decided",
-        lambda: webhook.usecase_decided(
-            usecase, outcome="approved", actor=actor, approval=selectors.current_approval(usecase)
-        ),
-    )
 
 
-def review_deadline(review: Review, *, passed: bool) -> None:
+def review_deadline(event: events.ReviewDeadlineReached) -> None:
     """Remind the reviewers of a deadline near or passed; once passed, tell the lead and AI governance too."""
+    review, passed = event.review, event.passed
     usecase = review.usecase
     params = {**_about(usecase), "role": review.role, "due_on": review.due_on.isoformat()}
     link = reverse("decisions:review_detail", args=[review.pk])
@@ -127,8 +122,9 @@ def review_deadline(review: Review, *, passed: bool) -> None:
         )
 
 
-def obligation_due(obligation: Obligation, *, overdue: bool) -> None:
+def obligation_due(event: events.ObligationDue) -> None:
     """Remind the owner of an obligation that is due soon; once overdue, the unit's lead too."""
+    obligation, overdue = event.obligation, event.overdue
     usecase = obligation.usecase
     recipients: list[Any] = [obligation.owner]
     if overdue:
@@ -147,16 +143,11 @@ def obligation_due(obligation: Obligation, *, overdue: bool) -> None:
             "obligation_en": obligation.title_en,
         },
     )
-    if overdue:  # once per endpoint: the job looks at an overdue obligation on every run
-        event_emit(
-            "obligation.overdue",
-            lambda: webhook.obligation(obligation),
-            key=f"obligation-{obligation.pk}-{obligation.due_on}-overdue",
-        )
 
 
-def recertification_due(usecase: UseCase, expires_on: Any, *, expired: bool) -> None:
+def recertification_due(event: events.RecertificationDue) -> None:
     """Tell the owner (and, once expired, the unit's lead) that re-certification is near or due."""
+    usecase, expires_on, expired = event.usecase, event.expires_on, event.expired
     recipients: list[Any] = [usecase.owner]
     if expired:
         recipients += [usecase.unit.lead, usecase.unit.deputy]
@@ -168,3 +159,15 @@ def recertification_due(usecase: UseCase, expires_on: Any, *, expired: bool) -> 
         link=_page(usecase),
         params={**_about(usecase), "expires_on": expires_on.isoformat(), "expired": expired},
     )
+
+
+#: Which function answers which event (subscribed in ``apps.py``).
+SUBSCRIPTIONS = (
+    (events.ReviewAssigned, review_assigned),
+    (events.ApprovalWaiting, approval_waiting),
+    (events.ReviewDecided, review_decided),
+    (events.UseCaseApproved, usecase_approved),
+    (events.ReviewDeadlineReached, review_deadline),
+    (events.ObligationDue, obligation_due),
+    (events.RecertificationDue, recertification_due),
+)

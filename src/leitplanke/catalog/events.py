@@ -1,0 +1,17 @@
+"""What the catalogue tells the apps above it (``common.events``), inside the write's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Tool
+
+
+@dataclass(frozen=True)
+class ToolGuardrailsChanged:
+    """What ``tool`` may receive changed (one of ``Tool.GUARDRAIL_FIELDS``): every use case that uses
+    it is to be evaluated again."""
+
+    actor: Any
+    tool: Tool
