@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from leitplanke.config.server import DatabaseOpenInMaster, assert_master_holds_no_database, open_database_files
+from leitplanke.web.server import DatabaseOpenInMaster, assert_master_holds_no_database, open_database_files
 
 ROOT = Path(__file__).resolve().parents[2]
 

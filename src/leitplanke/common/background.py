@@ -11,12 +11,18 @@ change and its task commit or roll back together and nothing depends on a hook a
 With any other backend (the test suite's immediate one) the enqueue runs after the commit. Should a
 task still go missing (a worker killed at the wrong moment, a task that failed), the worker's
 outbox sweep (:mod:`leitplanke.notifications.outbox`) enqueues the row again.
+
+The worker lives in ``notifications``, but the rows it sends and the jobs it runs belong to several
+apps, some of them (the decision workflow) in lower layers. Each app therefore registers its outbox
+(:func:`register_outbox`) and its part of the periodic job (:func:`register_periodic`) in its
+``AppConfig.ready()``; the worker runs what is registered and imports none of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -56,3 +62,38 @@ def enqueue_with_change(enqueue: Callable[[], None], *, backend: str = "default"
         enqueue()
     else:
         transaction.on_commit(enqueue, robust=True)
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """Rows one task sends: ``pending(due_before, limit)`` names the pending rows due before
+    ``due_before``, oldest first, at most ``limit``, as ``(row id, delay before the next attempt or
+    None)``; ``task(row id)`` sends one."""
+
+    name: str
+    task: Any
+    pending: Callable[[dt.datetime, int], list[tuple[int, dt.timedelta | None]]]
+
+
+_OUTBOXES: dict[str, Outbox] = {}
+_PERIODIC: dict[str, Callable[[], dict[str, int]]] = {}
+
+
+def register_outbox(outbox: Outbox) -> None:
+    """Let the worker's outbox sweep see ``outbox`` (from an app's ``ready()``)."""
+    _OUTBOXES[outbox.name] = outbox
+
+
+def outboxes() -> list[Outbox]:
+    """The registered outboxes, in the order the apps registered them."""
+    return list(_OUTBOXES.values())
+
+
+def register_periodic(name: str, job: Callable[[], dict[str, int]]) -> None:
+    """Make ``job`` part of the worker's periodic job; it returns counts of what it did (from ``ready()``)."""
+    _PERIODIC[name] = job
+
+
+def periodic_jobs() -> list[tuple[str, Callable[[], dict[str, int]]]]:
+    """The registered parts of the periodic job, in the order the apps registered them (lowest layer first)."""
+    return list(_PERIODIC.items())

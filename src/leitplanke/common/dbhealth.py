@@ -2,7 +2,7 @@
 PostgreSQL's count of data-checksum failures.
 
 Low in the layers so that the audit trail's check can ask whether its table can be trusted at all;
-``leitplanke.config.dbhealth`` builds the start-up check and ``/readyz`` on it.
+``leitplanke.web.dbhealth`` builds the start-up check and ``/readyz`` on it.
 """
 
 from __future__ import annotations

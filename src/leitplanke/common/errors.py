@@ -1,6 +1,6 @@
 """Domain errors: a stable code for machines, a translated message for people, the field at fault.
 
-Services raise them; forms put them on the field; the API (later) maps them to RFC 9457 problems.
+Services raise them; forms put them on the field; the API maps them to RFC 9457 problems (``api/errors.py``).
 """
 
 from __future__ import annotations

@@ -9,11 +9,16 @@ class DecisionsConfig(AppConfig):
     verbose_name = _("Decisions")
 
     def ready(self) -> None:
-        from leitplanke.common import events
+        from leitplanke.common import background, events
+        from leitplanke.usecases.models import register_visibility_grant
 
         from .handlers import SUBSCRIPTIONS
+        from .jobs import deadlines_run
+        from .selectors import usecases_decided_by
 
         events.subscribe_all(SUBSCRIPTIONS)
+        background.register_periodic("deadlines", deadlines_run)
+        register_visibility_grant(usecases_decided_by)
         from leitplanke.audit.labels import register_actions, register_fields
         from leitplanke.org.models import Role
 

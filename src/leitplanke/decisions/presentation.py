@@ -8,6 +8,9 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.audit.models import Event
+from leitplanke.audit.services import object_type_of
+from leitplanke.org.models import Role
 from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
 from . import selectors
@@ -26,10 +29,6 @@ class RouteChange:
 
 def route_change(usecase: UseCase) -> RouteChange | None:
     """The last reroute of the current submission, from the audit trail (``None``: none)."""
-    from leitplanke.audit.models import Event
-    from leitplanke.audit.services import object_type_of
-    from leitplanke.org.models import Role
-
     event = (
         Event.objects.filter(
             action="decisions.usecase.routed", object_type=object_type_of(usecase), object_id=str(usecase.pk)

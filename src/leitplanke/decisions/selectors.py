@@ -19,11 +19,11 @@ from django.utils import timezone
 from leitplanke.guardrails.selectors import active_bundle, evaluator_for
 from leitplanke.literacy.models import Completion
 from leitplanke.literacy.selectors import valid_on
-from leitplanke.org.models import OrgUnit, RoleAssignment
-from leitplanke.org.selectors import has_role
+from leitplanke.org.models import Membership, OrgUnit, RoleAssignment
+from leitplanke.org.selectors import has_any_review_role, has_role
 from leitplanke.usecases.models import UseCase
 
-from .models import Obligation, ObligationStatus, Review, ReviewStatus
+from .models import Approval, Obligation, ObligationStatus, Review, ReviewStatus
 
 
 def add_business_days(start: dt.date, days: int) -> dt.date:
@@ -211,8 +211,6 @@ def escalated_to(user: Any) -> list[int]:
     ``UseCase.objects.visible_to`` lets them. Use cases of their own units they see anyway. Only
     called from ``visible_to`` (it reads the use cases without it, which would otherwise recurse).
     """
-    from leitplanke.org.models import Membership
-
     own = OrgUnit.objects.filter(
         Q(pk__in=Membership.objects.filter(person=user).values("unit_id")) | Q(lead=user) | Q(deputy=user)
     ).values("pk")
@@ -228,8 +226,6 @@ def escalated_to(user: Any) -> list[int]:
 
 def approved_by(user: Any) -> QuerySet[Any]:
     """The ids of the use cases ``user`` gave the team lead's approval for (they keep reading them)."""
-    from .models import Approval
-
     return Approval.objects.filter(approved_by=user).values("usecase_id")
 
 
@@ -299,3 +295,12 @@ def approval_expiry(risk_class: str, *, start: dt.date | None = None) -> dt.date
     """Until when an approval of a use case of ``risk_class`` given on ``start`` (today) stands."""
     months = settings.RECERTIFICATION_MONTHS.get(risk_class) or min(settings.RECERTIFICATION_MONTHS.values())
     return add_months(start or timezone.localdate(), months)
+
+
+def usecases_decided_by(user: Any) -> Q:
+    """The use cases ``user`` reads because they decide about them (granted to ``UseCase.objects.visible_to``):
+    the reviews routed to them, and the approvals that escalated to them or that they gave."""
+    visible = Q(pk__in=approved_by(user)) | Q(pk__in=escalated_to(user))
+    if has_any_review_role(user):
+        visible |= Q(pk__in=reviews_for(user).values("usecase_id"))
+    return visible

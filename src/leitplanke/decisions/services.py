@@ -28,6 +28,7 @@ from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
 from leitplanke.usecases import search
 from leitplanke.usecases.models import SUBMITTABLE, Status, UseCase
+from leitplanke.usecases.selectors import can_edit
 
 from . import events, selectors, transitions
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
@@ -421,8 +422,6 @@ def obligation_complete(
     import unicodedata
 
     from django.conf import settings
-
-    from leitplanke.usecases.selectors import can_edit
 
     #: File types accepted as evidence: documents, images, text, e-mails and archives, no executables.
     allowed = (

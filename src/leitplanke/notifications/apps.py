@@ -9,8 +9,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from leitplanke.common import events
+        from leitplanke.common import background, events
 
         from .notices import SUBSCRIPTIONS
+        from .outbox import pending_emails
+        from .tasks import deliver_email
 
         events.subscribe_all(SUBSCRIPTIONS)
+        background.register_outbox(background.Outbox("e-mails", deliver_email, pending_emails))

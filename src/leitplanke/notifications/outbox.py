@@ -25,12 +25,13 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
-from leitplanke.common.background import enqueue_later, queue_in_database, retry_delay
+from leitplanke.common.background import Outbox, enqueue_later, outboxes, queue_in_database, retry_delay
 from leitplanke.common.transactions import write_atomic
+
+from .models import EmailStatus, Notification
 
 logger = logging.getLogger("leitplanke.worker")
 
@@ -96,47 +97,38 @@ def _live_task_args(task: Any) -> set[Any]:
 
 
 def outbox_sweep(*, now: dt.datetime | None = None) -> int:
-    """Enqueue again every due, pending e-mail and webhook delivery that has no task; returns how many.
+    """Enqueue again every due, pending row of every registered outbox (e-mails, webhook deliveries)
+    that has no task; returns how many.
 
     The rows are read before the tasks, so a row whose task is written meanwhile is seen with it.
     Only for the database queue: with any other backend the sweep cannot see what is queued.
     """
-    from leitplanke.webhooks.models import Delivery, DeliveryStatus
-    from leitplanke.webhooks.tasks import deliver_webhook
-
-    from .models import EmailStatus, Notification
-    from .tasks import deliver_email
-
     if not queue_in_database():
         return 0
-    now = now or timezone.now()
-    emails = list(
-        Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=now - SWEEP_GRACE)
-        .order_by("pk")
-        .values_list("pk", "email_attempts")[:SWEEP_LIMIT]
-    )
-    deliveries = list(
-        Delivery.objects.filter(status=DeliveryStatus.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
-    )
-    if emails:
-        live_emails = _live_task_args(deliver_email)
-        emails = [(pk, attempts) for pk, attempts in emails if pk not in live_emails]
-    if deliveries:
-        live_deliveries = _live_task_args(deliver_webhook)
-        deliveries = [pk for pk in deliveries if pk not in live_deliveries]
-    if not emails and not deliveries:
+    due_before = (now or timezone.now()) - SWEEP_GRACE
+    orphans: list[tuple[Outbox, int, dt.timedelta | None]] = []
+    for outbox in outboxes():
+        rows = outbox.pending(due_before, SWEEP_LIMIT)
+        if rows:
+            live = _live_task_args(outbox.task)
+            orphans += [(outbox, pk, delay) for pk, delay in rows if pk not in live]
+    if not orphans:
         return 0
     with write_atomic():
-        for pk, attempts in emails:
-            enqueue_later(deliver_email, pk, delay=retry_delay(attempts) if attempts else None)
-        for pk in deliveries:
-            enqueue_later(deliver_webhook, pk)
-    count = len(emails) + len(deliveries)
-    logger.warning("%s pending e-mail(s) or webhook deliveries without a task were queued again", count)
-    return count
+        for outbox, pk, delay in orphans:
+            enqueue_later(outbox.task, pk, delay=delay)
+    logger.warning("%s pending e-mail(s) or webhook deliveries without a task were queued again", len(orphans))
+    return len(orphans)
+
+
+def pending_emails(due_before: dt.datetime, limit: int) -> list[tuple[int, dt.timedelta | None]]:
+    """The outbox of e-mails: notifications whose e-mail is pending, with the delay of their next attempt."""
+    rows = (
+        Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=due_before)
+        .order_by("pk")
+        .values_list("pk", "email_attempts")[:limit]
+    )
+    return [(pk, retry_delay(attempts) if attempts else None) for pk, attempts in rows]
 
 
 def queue_heal(*, now: dt.datetime | None = None) -> dict[str, int]:

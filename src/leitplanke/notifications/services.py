@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 
 from leitplanke.common import clock
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
+from leitplanke.common.links import absolute
 from leitplanke.common.transactions import write_atomic
 
 from .content import content_for
@@ -83,11 +84,6 @@ def _enqueue(ids: list[int], *, delay: dt.timedelta | None = None) -> None:
 
     for pk in ids:
         enqueue_later(deliver_email, pk, delay=delay)
-
-
-def absolute(link: str) -> str:
-    """``link`` (a path) as an address to open from an e-mail."""
-    return f"{settings.LEITPLANKE_BASE_URL}{link}" if link.startswith("/") else link
 
 
 def email_for(notification: Notification) -> EmailMessage:

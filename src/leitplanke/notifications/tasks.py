@@ -6,6 +6,8 @@ import logging
 
 from django.tasks import task
 
+from leitplanke.common.background import periodic_jobs
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,12 +21,12 @@ def deliver_email(notification_id: int) -> str:
 
 @task()
 def periodic_run() -> dict[str, int]:
-    """The periodic job: deadline reminders and escalation, due obligations, re-certification, webhook log pruning."""
-    from leitplanke.decisions.jobs import deadlines_run
-    from leitplanke.webhooks.services import deliveries_prune
-
-    counts = deadlines_run()
-    counts["webhook_deliveries_pruned"] = deliveries_prune()
-    if counts["webhook_deliveries_pruned"]:
-        logger.info("Periodic job: %s old webhook deliveries pruned", counts["webhook_deliveries_pruned"])
+    """The periodic job: every part the apps registered (``common.background.register_periodic``):
+    deadline reminders and escalation, due obligations, re-certification, webhook log pruning."""
+    counts: dict[str, int] = {}
+    for name, job in periodic_jobs():
+        done = job()
+        if any(done.values()):
+            logger.info("Periodic job, %s: %s", name, done)
+        counts.update(done)
     return counts

@@ -1,7 +1,7 @@
 """Who may do what in the organisation, and the reads that depend on it.
 
-This module is the one place that answers role questions (``has_role``) for the UI and, later, the
-API. Roles held for a unit also count for every unit below it.
+This module answers role questions (``has_role``) for the permissions of every app (``<app>/permissions.py``),
+the UI and the API. Roles held for a unit also count for every unit below it.
 """
 
 from __future__ import annotations

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from leitplanke.org.models import Membership, OrgUnit, Role, RoleAssignment
+from leitplanke.org.selectors import has_role
 
 from .facts import FACTS, FACTS_BY_NAME
 
@@ -66,10 +70,8 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
         """What ``user`` may read: every non-confidential use case, confidential ones only for the
         owning unit (members, lead, deputy), owner and contributors, AI governance, auditors, the
         reviewers a review of it was routed to, and the team lead above the unit its approval
-        escalated to (while it waits for them, and after they approved it)."""
-        from leitplanke.org.models import Membership, OrgUnit, Role
-        from leitplanke.org.selectors import has_any_review_role, has_role
-
+        escalated to (while it waits for them, and after they approved it) — the last two granted
+        by the decision workflow (:func:`register_visibility_grant`)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         # Administrators run the system; they do not read confidential use cases for that reason.
@@ -88,21 +90,24 @@ class UseCaseQuerySet(models.QuerySet["UseCase"]):
             | Q(pk__in=contributed)
             | Q(unit_id__in=governed)
         )
-        if has_any_review_role(user):  # the reviewers a review was routed to read what they review
-            from leitplanke.decisions.selectors import reviews_for
-
-            visible |= Q(pk__in=reviews_for(user).values("usecase_id"))
-        # The lead an approval escalated to reads what they approve (or approved).
-        from leitplanke.decisions.selectors import approved_by, escalated_to
-
-        visible |= Q(pk__in=approved_by(user)) | Q(pk__in=escalated_to(user))
+        for grant in _VISIBILITY_GRANTS:  # the apps above: who decides about a use case reads it
+            visible |= grant(user)
         return self.filter(visible)
+
+
+#: Who else reads a confidential use case, granted by the apps above the registry (``grant(user)``
+#: gives the condition on use cases), registered in their ``AppConfig.ready()``.
+_VISIBILITY_GRANTS: list[Callable[[Any], Q]] = []
+
+
+def register_visibility_grant(grant: Callable[[Any], Q]) -> None:
+    """Let ``grant(user)`` widen what :meth:`UseCaseQuerySet.visible_to` gives ``user`` (once per grant)."""
+    if grant not in _VISIBILITY_GRANTS:
+        _VISIBILITY_GRANTS.append(grant)
 
 
 def _units_where_role(user: Any, role: str) -> Any:
     """Units (with their sub-units) for which ``user`` holds ``role``."""
-    from leitplanke.org.models import OrgUnit, RoleAssignment
-
     paths = list(
         RoleAssignment.objects.filter(person=user, role=role, unit__isnull=False).values_list("unit__path", flat=True)
     )

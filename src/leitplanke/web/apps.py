@@ -10,4 +10,4 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the database integrity check (leitplanke check, and before leitplanke serve starts).
-        from leitplanke.config import dbhealth  # noqa: F401
+        from . import dbhealth  # noqa: F401

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.notifications.selectors import notifications_visible_to
 from leitplanke.org.selectors import can_read_audit_trail, is_administrator
 from leitplanke.webhooks.selectors import can_manage_webhooks
 
@@ -36,8 +37,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
     unread = 0
     if signed_in:
-        from leitplanke.notifications.selectors import notifications_visible_to
-
         unread = notifications_visible_to(user).filter(read_at__isnull=True).count()
     return {
         "nav_unread": unread,

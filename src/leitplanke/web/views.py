@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leitplanke.config.dbhealth import cached_integrity_problems
 from leitplanke.decisions.selectors import approvals_waiting_for, obligations_due_for, open_reviews_for
 from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_of, units_led_by
 from leitplanke.usecases.models import Status, UseCase
+from leitplanke.web.dbhealth import cached_integrity_problems
 
 from .navigation import AREAS_BY_KEY
 

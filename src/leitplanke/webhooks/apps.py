@@ -10,11 +10,15 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
-        from leitplanke.common import events
+        from leitplanke.common import background, events
 
         from .handlers import SUBSCRIPTIONS
+        from .selectors import deliveries_pending
+        from .tasks import deliver_webhook
 
         events.subscribe_all(SUBSCRIPTIONS)
+        background.register_outbox(background.Outbox("webhooks", deliver_webhook, deliveries_pending))
+        background.register_periodic("webhook deliveries pruned", _prune)
 
         register_actions(
             {
@@ -27,3 +31,10 @@ class WebhooksConfig(AppConfig):
                 "webhooks.delivery.redelivered": _("Webhook delivery sent again"),
             }
         )
+
+
+def _prune() -> dict[str, int]:
+    """The webhooks' part of the periodic job: finished deliveries past their keeping time go."""
+    from .services import deliveries_prune
+
+    return {"webhook_deliveries_pruned": deliveries_prune()}

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from leitplanke.notifications.services import absolute
+from leitplanke.common.links import absolute
+from leitplanke.guardrails.models import Verdict
 
 
 def person(user: Any) -> dict[str, str] | None:
@@ -27,8 +28,6 @@ def _date(value: Any) -> str | None:
 
 def usecase(item: Any) -> dict[str, Any]:
     """A use case: its id, unit, stage and status, its verdict's risk class; a title only if not confidential."""
-    from leitplanke.guardrails.models import Verdict
-
     verdict = Verdict.objects.filter(usecase_id=item.pk).values_list("risk_class", "decision").first()
     risk_class, decision = verdict if verdict is not None else (None, None)
     unit = item.unit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -53,3 +54,15 @@ def delivery_for(user: Any, endpoint: Endpoint, pk: int) -> Delivery:
     if delivery is None:
         raise NotFound(_("There is no such delivery."))
     return delivery
+
+
+def deliveries_pending(due_before: dt.datetime, limit: int) -> list[tuple[int, dt.timedelta | None]]:
+    """The outbox of webhooks (``common.background``): pending deliveries due before ``due_before``,
+    oldest first (a delivery's task waits for its next attempt itself: no delay)."""
+    rows = (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=due_before))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [(pk, None) for pk in rows]

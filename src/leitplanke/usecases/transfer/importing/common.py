@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.catalog.models import Tool
 from leitplanke.common.batches import batched
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
@@ -422,8 +423,6 @@ def _roll_back(undo: _Undo, actor: Any, plan: ImportPlan, data: bytes, error: Ex
     ``usecases.import.rolled_back`` event records what was undone.
     """
     from django.db.models import ProtectedError
-
-    from leitplanke.catalog.models import Tool
 
     restored, kept = 0, []
     for batch in batched(undo.updated[::-1]):

@@ -1,7 +1,7 @@
 """``leitplanke import units|people|usecases FILE``: import an HR export or a register of use cases, all or nothing.
 
-Each kind of file is a subcommand, so that later imports (use cases, course completions) can bring
-their own options. Every faulty row is printed as ``line N: column: message`` and nothing is
+Each kind of file is a subcommand with its own options (use cases: the register's format, the
+owner, batches). Every faulty row is printed as ``line N: column: message`` and nothing is
 written; ``--dry-run`` checks a file without writing.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leitplanke.common.errors import DomainError
 from leitplanke.org import importing
 from leitplanke.usecases.transfer import importing as usecase_importing
 from leitplanke.usecases.transfer.progress import ProgressBar
@@ -63,8 +64,6 @@ class Command(BaseCommand):
 
     def _import_usecases(self, options: dict[str, Any]) -> None:
         from django.contrib.auth import get_user_model
-
-        from leitplanke.common.errors import DomainError
 
         owner = get_user_model().objects.filter(username=options["owner"]).first()
         if owner is None:

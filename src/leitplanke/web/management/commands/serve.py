@@ -2,7 +2,7 @@
 
 The gunicorn master never opens the database: Django's system checks (one of which opens a
 connection) run in a short-lived child process first, and the hooks of
-:mod:`leitplanke.config.server` make sure no connection or database file crosses a fork.
+:mod:`leitplanke.web.server` make sure no connection or database file crosses a fork.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        from leitplanke.config.server import assert_master_holds_no_database, gunicorn_config
+        from leitplanke.web.server import assert_master_holds_no_database, gunicorn_config
 
         if not 1 <= options["port"] <= 65535:
             raise CommandError("--port must be between 1 and 65535.")
@@ -74,11 +74,12 @@ class Command(BaseCommand):
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
-                from leitplanke.config.runtime import tune_garbage_collector
-                from leitplanke.config.wsgi import application
+                from django.core.wsgi import get_wsgi_application
+
+                from leitplanke.web.runtime import tune_garbage_collector
 
                 tune_garbage_collector()
-                return application
+                return get_wsgi_application()
 
         self.stdout.write(f"Leitplanke listens on http://{bind}/ (Ctrl+C stops it)")
         self.stdout.flush()

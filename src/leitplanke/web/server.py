@@ -188,7 +188,7 @@ def gunicorn_config(*, bind: str, workers: int, threads: int) -> dict[str, Any]:
         "bind": bind,
         "workers": workers,
         "threads": threads,
-        "worker_class": "leitplanke.config.server.ProblemJsonThreadWorker",
+        "worker_class": "leitplanke.web.server.ProblemJsonThreadWorker",
         "accesslog": "-",
         "errorlog": "-",
         "timeout": 60,
