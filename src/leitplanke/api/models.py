@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from leitplanke.common import clock
+
 
 class Scope(models.TextChoices):
     """What a token may do: read only, or also change (POST, PUT, PATCH, DELETE)."""
@@ -41,7 +43,7 @@ class AccessToken(models.Model):
         pgettext_lazy("access token", "scope"), max_length=20, choices=Scope.choices, default=Scope.READ
     )
     expires_at = models.DateTimeField(_("expires"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.org.selectors import is_administrator
@@ -82,7 +83,7 @@ def token_revoke(*, actor: Any, token: AccessToken) -> AccessToken:
     if token.revoked_at is not None:
         return token  # revoking twice changes nothing and records nothing
     before = token.audit_snapshot()
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     event_record(actor=actor, action="api.token.revoked", target=token, before=before, after=token.audit_snapshot())
     return token

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
+
 
 class ToolKind(models.TextChoices):
     """What sort of AI tool or platform it is."""
@@ -62,8 +64,8 @@ class Tool(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("tool")
@@ -139,7 +141,7 @@ class ToolRequest(models.Model):
     tool = models.ForeignKey(
         Tool, verbose_name=_("catalogue entry"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    created_at = models.DateTimeField(_("requested"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("tool request")

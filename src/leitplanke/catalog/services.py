@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
@@ -133,6 +134,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     if after == before:
         return tool
     tool.version += 1
+    tool.updated_at = clock.now()
     _save_tool(tool)
     event_record(actor=actor, action="catalog.tool.updated", target=tool, before=before, after=after)
     if any(before.get(name) != after.get(name) for name in Tool.GUARDRAIL_FIELDS):
@@ -206,7 +208,7 @@ def tool_request_decide(
     tool_request.status = ToolRequestStatus.ACCEPTED if accept else ToolRequestStatus.REJECTED
     tool_request.decision_comment = comment
     tool_request.decided_by = actor
-    tool_request.decided_at = timezone.now()
+    tool_request.decided_at = clock.now()
     tool_request.tool = tool
     full_clean(tool_request, titles=["name"])
     tool_request.save()

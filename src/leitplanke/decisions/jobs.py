@@ -12,8 +12,8 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.utils import timezone
 
+from leitplanke.common import clock
 from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import Stage, Status, UseCase
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def deadlines_run(*, today: dt.date | None = None) -> dict[str, int]:
     """Run every periodic step once; returns how many objects each step looked at or changed."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     counts = {
         "reviews_near": 0,
         "reviews_overdue": 0,

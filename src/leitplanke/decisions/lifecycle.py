@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
@@ -152,7 +153,7 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     if usecase.status != Status.APPROVED or usecase.stage == Stage.RETIRED:
         return False
     approval = selectors.current_approval(usecase)
-    if approval is None or approval.expires_on is None or approval.expires_on >= (today or timezone.localdate()):
+    if approval is None or approval.expires_on is None or approval.expires_on >= (today or clock.localdate()):
         return False
     usecase_transition(
         actor=actor,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
 from leitplanke.org.models import REVIEW_ROLES
 
 
@@ -61,7 +62,7 @@ class Review(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    created_at = models.DateTimeField(_("requested"), default=clock.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -206,7 +207,7 @@ class Obligation(models.Model):
         related_name="+",
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from leitplanke.common import clock
 from leitplanke.guardrails.selectors import active_bundle, evaluator_for
 from leitplanke.literacy.models import Completion
 from leitplanke.literacy.selectors import valid_on
@@ -40,7 +40,7 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
 def due_date(role: str, *, start: dt.date | None = None) -> dt.date:
     """When a review of ``role`` requested on ``start`` (today) is due."""
     days = settings.REVIEW_DEADLINE_DAYS.get(role, 5)
-    return add_business_days(start or timezone.localdate(), days)
+    return add_business_days(start or clock.localdate(), days)
 
 
 def _chain(unit: OrgUnit) -> list[OrgUnit]:
@@ -150,7 +150,7 @@ def approval_levels(usecases: list[UseCase], *, on: dt.date | None = None) -> di
     else:
         qualified = set(
             Completion.objects.filter(
-                valid_on(on or timezone.localdate()), person_id__in=leaders, course__code=qualification
+                valid_on(on or clock.localdate()), person_id__in=leaders, course__code=qualification
             ).values_list("person_id", flat=True)
         )
     levels = {}
@@ -294,7 +294,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def approval_expiry(risk_class: str, *, start: dt.date | None = None) -> dt.date:
     """Until when an approval of a use case of ``risk_class`` given on ``start`` (today) stands."""
     months = settings.RECERTIFICATION_MONTHS.get(risk_class) or min(settings.RECERTIFICATION_MONTHS.values())
-    return add_months(start or timezone.localdate(), months)
+    return add_months(start or clock.localdate(), months)
 
 
 def usecases_decided_by(user: Any) -> Q:

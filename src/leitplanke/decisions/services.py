@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.events import emit
 from leitplanke.common.transactions import write_atomic
@@ -87,7 +88,7 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
     open_reviews = list(Review.objects.filter(usecase=usecase, status=ReviewStatus.OPEN).select_related("usecase"))
     _cancel(actor, open_reviews)  # a review of an earlier submission decides nothing any more
     usecase.submission += 1
-    usecase.submitted_at, usecase.decided_at = timezone.now(), None
+    usecase.submitted_at, usecase.decided_at = clock.now(), None
     usecase.save(update_fields=["submission", "submitted_at", "decided_at"])
     reviews = []
     if verdict.decision != "blocked":
@@ -258,7 +259,7 @@ def review_decide(
     review.comment = comment
     review.conditions = conditions if outcome == ReviewStatus.APPROVED_WITH_CONDITIONS else ""
     review.decided_by = actor
-    review.decided_at = timezone.now()
+    review.decided_at = clock.now()
     review.version += 1
     review.save()
     others = list(
@@ -322,7 +323,7 @@ def usecase_approve(
         risk_class=verdict.risk_class,
         bundle=verdict.bundle,
         summary_digest=verdict.summary_digest,
-        approved_at=timezone.now(),
+        approved_at=clock.now(),
         expires_on=selectors.approval_expiry(verdict.risk_class),
     )
     usecase_transition(
@@ -345,7 +346,7 @@ CONDITION_DAYS = 30
 def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
     """The obligations of an approval: the verdict's (the reviewers' conditions are open already)."""
     bundle = evaluator_for(verdict.bundle).bundle
-    today = timezone.localdate()
+    today = clock.localdate()
     wanted: list[Obligation] = []
     for code in verdict.summary.get("obligations", []):
         spec = bundle.obligations.get(code)
@@ -384,7 +385,7 @@ def _condition_open(actor: Any, usecase: UseCase, review: Review) -> None:
                 description_de=review.conditions,
                 description_en=review.conditions,
                 blocking=True,
-                due_on=timezone.localdate() + dt.timedelta(days=CONDITION_DAYS),
+                due_on=clock.localdate() + dt.timedelta(days=CONDITION_DAYS),
             )
         ],
     )
@@ -485,7 +486,7 @@ def obligation_complete(
     before = obligation.audit_snapshot()
     obligation.evidence, obligation.evidence_link = evidence, evidence_link
     obligation.status = ObligationStatus.DONE
-    obligation.completed_by, obligation.completed_at = actor, timezone.now()
+    obligation.completed_by, obligation.completed_at = actor, clock.now()
     obligation.version += 1
     written = False
     try:

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.events import emit
 from leitplanke.guardrails.models import Verdict
@@ -255,11 +255,12 @@ def usecase_transition(
     transition_check(actor=actor, usecase=usecase, cause=cause, to=to, stage=stage)
     old = {"status": usecase.status, "stage": usecase.stage}
     whole_before = usecase.audit_snapshot() if snapshot else {}
+    usecase.updated_at = clock.now()
     fields = ["updated_at"]
     if to is not None:
         if to in (Status.APPROVED, Status.REJECTED):
             if usecase.status != to or usecase.decided_at is None:
-                usecase.decided_at = timezone.now()
+                usecase.decided_at = clock.now()
         elif to != Status.EXPIRED:  # an expired approval was still a decision, when it was made
             usecase.decided_at = None
         usecase.status = to

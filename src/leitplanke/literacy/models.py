@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months (31 January + 1 month is the last day of February)."""
@@ -45,8 +47,8 @@ class Course(models.Model):
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("course")
@@ -93,7 +95,7 @@ class Completion(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("course completion")

@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
@@ -98,6 +98,7 @@ def course_update(*, actor: Any, course: Course, expected_version: int | None = 
     if after == before:
         return course
     course.version += 1
+    course.updated_at = clock.now()
     _save(course, _code_taken())
     event_record(actor=actor, action="literacy.course.updated", target=course, before=before, after=after)
     return course
@@ -108,7 +109,7 @@ def completion_record(*, actor: Any, person: Any, course: Course, completed_on: 
     """Record that ``person`` completed ``course`` on ``completed_on``; it counts for the course's validity."""
     _require_maintainer(actor)
     course = Course.objects.get(pk=course.pk)  # the validity as stored now, not as the caller last saw it
-    if completed_on > timezone.localdate():
+    if completed_on > clock.localdate():
         raise DomainError(_("A completion cannot lie in the future."), field="completed_on")
     completion = Completion(
         person=person,

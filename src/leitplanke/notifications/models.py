@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
+
 
 class Kind(models.TextChoices):
     """What a notification reports."""
@@ -55,7 +57,7 @@ class Notification(models.Model):
     )
     params = models.JSONField(_("details"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_status = models.CharField(
         _("e-mail"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from leitplanke.common import clock
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
@@ -145,7 +145,7 @@ def email_deliver(notification_id: int) -> str:
         if not stored:
             return "skipped"
         return "failed" if last else "retry"
-    same.update(email_attempts=attempts, email_error="", email_status=EmailStatus.SENT, email_sent_at=timezone.now())
+    same.update(email_attempts=attempts, email_error="", email_status=EmailStatus.SENT, email_sent_at=clock.now())
     return "sent"
 
 

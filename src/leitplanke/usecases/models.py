@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
 from leitplanke.org.models import Membership, OrgUnit, Role, RoleAssignment
 from leitplanke.org.selectors import has_role
 
@@ -192,8 +193,8 @@ class UseCase(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False, db_index=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = UseCaseQuerySet.as_manager()

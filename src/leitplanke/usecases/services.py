@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common import events
+from leitplanke.common import clock, events
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
@@ -236,7 +236,8 @@ def _usecase_update(
     if after != before:
         search.usecase_index(usecase)
         usecase.version += 1
-        usecase.save(update_fields=["version"])
+        usecase.updated_at = clock.now()
+        usecase.save(update_fields=["version", "updated_at"])
         event_record(actor=actor, action="usecase.updated", target=usecase, before=before, after=after)
         usecase = _saved(UseCaseSaved(actor=actor, usecase=usecase, before=before, after=after))
     return usecase

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leitplanke.common import clock
+
 
 class EventType(models.TextChoices):
     """What an endpoint can subscribe to (the codes are the receivers' contract)."""
@@ -70,8 +72,8 @@ class Endpoint(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -132,7 +134,7 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("webhook delivery")

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common import clock
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
 from leitplanke.common.transactions import write_atomic
@@ -62,7 +63,7 @@ def _envelope(event_type: str, data: dict[str, Any], event_id: uuid.UUID) -> dic
     return {
         "id": str(event_id),
         "type": event_type,
-        "created": timezone.now().astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "created": clock.now().astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "data": data,
     }
 
@@ -354,6 +355,7 @@ def endpoint_update(
     full_clean(endpoint, titles=["description"])
     if endpoint.audit_snapshot() != before:
         endpoint.version += 1
+        endpoint.updated_at = clock.now()
         endpoint.save()
         event_record(
             actor=actor,
@@ -378,6 +380,7 @@ def endpoint_set_active(
     before = endpoint.audit_snapshot()
     endpoint.active = active
     endpoint.version += 1
+    endpoint.updated_at = clock.now()
     endpoint.save(update_fields=["active", "version", "updated_at"])
     action = "webhooks.endpoint.activated" if active else "webhooks.endpoint.deactivated"
     event_record(actor=actor, action=action, target=endpoint, before=before, after=endpoint.audit_snapshot())
@@ -409,6 +412,7 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
         endpoint.previous_secret, endpoint.previous_secret_until = "", None
     endpoint.secret = new_secret()
     endpoint.version += 1
+    endpoint.updated_at = clock.now()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until", "version", "updated_at"])
     event_record(
         actor=actor,
