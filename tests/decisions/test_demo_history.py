@@ -1,7 +1,13 @@
-"""`leitplanke demo` gives the demo company a history: decisions take days, some reviews are overdue."""
+"""`leitplanke demo` gives the demo company a history: decisions take days, some reviews are overdue.
+
+The history is replayed through the services with the clock frozen at each step, so the audit
+trail tells the same story as the rows: each event has the time of the row it describes, and the
+trail runs forward in time.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from io import StringIO
 
@@ -10,10 +16,13 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
 
+from leitplanke.audit.models import Event
 from leitplanke.decisions.metrics import bottlenecks
 from leitplanke.decisions.models import Approval, Obligation, ObligationStatus, Review, ReviewStatus
 from leitplanke.decisions.selectors import required_qualification
+from leitplanke.literacy.models import Completion
 from leitplanke.literacy.selectors import holds_qualification
+from leitplanke.notifications.models import Notification
 from leitplanke.usecases.models import Status, UseCase
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +37,10 @@ STATES = {
     Status.REJECTED: 2,
     Status.DRAFT: 5,
 }
+
+
+#: How many demo use cases were submitted (every state but the draft).
+STATES_SUBMITTED = sum(count for status, count in STATES.items() if status != Status.DRAFT)
 
 
 def _demo() -> str:
@@ -124,3 +137,71 @@ def test_a_second_demo_run_moves_no_date(demo) -> None:
 
     assert "0 reviews decided and 0 approvals new" in output
     assert _times() == before
+
+
+def _events(action: str) -> list[Event]:
+    return list(Event.objects.filter(action=action).order_by("seq"))
+
+
+def test_every_event_of_the_history_has_the_time_of_the_row_it_describes(demo) -> None:
+    usecases = {str(usecase.pk): usecase for usecase in UseCase.objects.all()}
+    reviews = {(str(r.usecase_id), r.role, r.submission): r for r in Review.objects.all()}
+    approvals = {(str(a.usecase_id), a.submission): a for a in Approval.objects.all()}
+    duties = {(str(o.usecase_id), o.code): o for o in Obligation.objects.all()}
+
+    created = _events("usecase.created")
+    submitted = _events("usecase.submitted")
+    opened = _events("decisions.review.opened")
+    decided = _events("decisions.review.decided")
+    approved = _events("decisions.usecase.approved")
+    duty_opened = _events("decisions.obligation.opened")
+    duty_done = _events("decisions.obligation.completed")
+
+    assert len(created) == len(usecases) and len(submitted) == STATES_SUBMITTED
+    assert len(decided) == Review.objects.exclude(decided_at=None).count() > 0
+    assert len(approved) == Approval.objects.count() == STATES[Status.APPROVED]
+    assert len(duty_done) == Obligation.objects.filter(status=ObligationStatus.DONE).count() > 0
+    for event in created:
+        assert event.created_at == usecases[event.object_id].created_at, event.object_label
+    for event in submitted:
+        assert event.created_at == usecases[event.object_id].submitted_at, event.object_label
+    for event in opened:
+        review = reviews[(event.object_id, event.after["role"], event.after["submission"])]
+        assert event.created_at == review.created_at, event.object_label
+    for event in decided:
+        review = reviews[(event.object_id, event.after["role"], event.after["submission"])]
+        assert event.created_at == review.decided_at, event.object_label
+    for event in approved:
+        approval = approvals[(event.object_id, event.after["submission"])]
+        assert event.created_at == approval.approved_at == usecases[event.object_id].decided_at, event.object_label
+    for event in duty_opened:
+        assert event.created_at == duties[(event.object_id, event.after["obligation"])].created_at
+    for event in duty_done:
+        assert event.created_at == duties[(event.object_id, event.after["obligation"])].completed_at
+    for completion in Completion.objects.all():  # recorded on the day of the course, or when the history began
+        assert timezone.localdate(completion.created_at) >= completion.completed_on
+
+
+def test_the_notifications_of_the_history_carry_the_times_of_what_they_report(demo) -> None:
+    reviews = {review.pk: review for review in Review.objects.all()}
+    told = Notification.objects.filter(key__startswith="review-")
+
+    assert told.exists()
+    for notification in told:
+        _kind, pk, *_rest, what = notification.key.split("-")
+        review = reviews[int(pk)]
+        moment = review.created_at if what == "assigned" else review.decided_at
+        assert notification.created_at == moment, notification.key
+        if what == "assigned":
+            assert notification.params["due_on"] == review.due_on.isoformat(), notification.key
+
+
+def test_the_audit_trail_of_the_demo_runs_forward_in_time_and_is_intact(demo) -> None:
+    times = list(Event.objects.order_by("seq").values_list("created_at", flat=True))
+    out = StringIO()
+
+    call_command("audit", "verify", stdout=out)
+
+    assert "Audit trail intact" in out.getvalue()
+    assert times == sorted(times)
+    assert times[0] < timezone.now() - dt.timedelta(days=100)  # the company began months ago

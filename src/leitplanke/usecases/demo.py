@@ -745,18 +745,58 @@ USE_CASES: tuple[DemoUseCase, ...] = (
 )
 
 
-@write_atomic
-def load(*, actor: Any = None) -> dict[str, int]:
-    """Register the demo use cases that are missing; returns how many were created and completed.
-
-    Each is registered by its owner (or ``actor`` if given). Units or owners that are missing
-    (the organisation demo not loaded) are skipped.
-    """
+def demo_context() -> tuple[dict[str, OrgUnit], dict[str, Any], dict[str, Tool]]:
+    """The demo units by code, demo people by user name and demo tools by name that exist now."""
     User = get_user_model()
     units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in={spec.unit for spec in USE_CASES})}
     usernames = {spec.owner for spec in USE_CASES} | {name for spec in USE_CASES for name in spec.contributors}
     people = {person.username: person for person in User.objects.filter(username__in=usernames)}
     tools = {tool.name: tool for tool in Tool.objects.filter(name__in={n for spec in USE_CASES for n in spec.tools})}
+    return units, people, tools
+
+
+def register(
+    spec: DemoUseCase,
+    *,
+    unit: OrgUnit,
+    owner: Any,
+    people: dict[str, Any],
+    tools: list[Tool],
+    actor: Any = None,
+    submit: bool | None = None,
+) -> UseCase:
+    """Register ``spec`` through the service, by its owner (or ``actor``), with ``tools``.
+
+    ``submit`` overrides whether it is submitted at once (by default: when its status says so).
+    """
+    return services.usecase_create(
+        actor=actor or owner,
+        title=spec.title,
+        summary=spec.summary,
+        problem=spec.problem,
+        unit=unit,
+        owner=owner,
+        stage=spec.stage,
+        submit=spec.status == Status.SUBMITTED if submit is None else submit,
+        confidential=spec.confidential,
+        expected_hours_per_month=Decimal(spec.hours) if spec.hours is not None else None,
+        expected_euros_per_year=Decimal(spec.euros) if spec.euros is not None else None,
+        expected_benefit=spec.benefit,
+        tools=tools,
+        contributors=[people[name] for name in spec.contributors if name in people],
+        **spec.answers,
+    )
+
+
+@write_atomic
+def load(*, actor: Any = None) -> dict[str, int]:
+    """Register the demo use cases that are missing; returns how many were created and completed.
+
+    Each is registered by its owner (or ``actor`` if given), now. Units or owners that are missing
+    (the organisation demo not loaded) are skipped. ``leitplanke demo`` registers them with their
+    history instead (``decisions.demo``) and calls this only to add what a later run can add.
+    """
+    units, people, tools = demo_context()
     result = {"usecases": 0, "completed": 0}
     for spec in USE_CASES:
         unit, owner = units.get(spec.unit), people.get(spec.owner)
@@ -771,22 +811,6 @@ def load(*, actor: Any = None) -> dict[str, int]:
                 services.usecase_update(actor=actor or owner, usecase=existing, tools=[*linked, *missing])
                 result["completed"] += 1
             continue
-        services.usecase_create(
-            actor=actor or owner,
-            title=spec.title,
-            summary=spec.summary,
-            problem=spec.problem,
-            unit=unit,
-            owner=owner,
-            stage=spec.stage,
-            submit=spec.status == Status.SUBMITTED,
-            confidential=spec.confidential,
-            expected_hours_per_month=Decimal(spec.hours) if spec.hours is not None else None,
-            expected_euros_per_year=Decimal(spec.euros) if spec.euros is not None else None,
-            expected_benefit=spec.benefit,
-            tools=wanted_tools,
-            contributors=[people[name] for name in spec.contributors if name in people],
-            **spec.answers,
-        )
+        register(spec, unit=unit, owner=owner, people=people, tools=wanted_tools, actor=actor)
         result["usecases"] += 1
     return result

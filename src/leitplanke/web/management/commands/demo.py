@@ -8,12 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from leitplanke.catalog import demo as catalog_demo
+from leitplanke.common import clock
 from leitplanke.decisions import demo as decisions_demo
 from leitplanke.literacy import demo as literacy_demo
 from leitplanke.org import demo as org_demo
-from leitplanke.usecases import demo as usecase_demo
 
 DEFAULT_PASSWORD = "Leitplanke-Demo-2026"  # noqa: S105 - published demo password, refused in production
 
@@ -39,17 +40,20 @@ class Command(BaseCommand):
                 "Refusing to load demo people with a known password in production mode. "
                 "Use LEITPLANKE_MODE=development, or --allow-production if you really mean it."
             )
-        created = org_demo.load(password=options["password"])
-        tools = catalog_demo.load()
-        literacy = literacy_demo.load()  # before the use cases: approvals need qualified leads
-        usecases = usecase_demo.load()
-        decided = decisions_demo.load()
+        # The company as it began to use Leitplanke, then its history since, step by step at the
+        # times it happened (see decisions.demo).
+        founded = decisions_demo.founded()
+        with clock.frozen_at(founded):
+            created = org_demo.load(password=options["password"])
+            tools = catalog_demo.load()
+            literacy = literacy_demo.load(until=timezone.localdate(founded))
+        story = decisions_demo.load(since=founded)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company Beispiel AG ready ({created['units']} units, {created['people']} people, "
-                f"{tools['tools']} tools, {usecases['usecases']} use cases, {literacy['courses']} courses, "
-                f"{literacy['completions']} course completions, {decided['reviews']} reviews decided and "
-                f"{decided['approvals']} approvals new)."
+                f"{tools['tools']} tools, {story['usecases']} use cases, {literacy['courses']} courses, "
+                f"{literacy['completions'] + story['completions']} course completions, {story['reviews']} reviews "
+                f"decided and {story['approvals']} approvals new)."
             )
         )
         self.stdout.write("")
