@@ -3,7 +3,8 @@
 Every vendor is fictional ("Musteranbieter … GmbH") and every entry is marked as demo data: the
 values show how the catalogue works and say nothing about any real product or contract. Entries
 are created through the services (so the audit trail records them) and skipped by name if they
-exist, so loading the demo twice changes nothing.
+exist, so loading the demo twice changes nothing. ``leitplanke demo`` loads them with the clock
+frozen on the day the company began to use Leitplanke, like the organisation.
 """
 
 from __future__ import annotations

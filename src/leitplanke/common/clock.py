@@ -1,7 +1,8 @@
 """The one clock of every write: the time services and the audit trail record.
 
-Services stamp rows with :func:`now` instead of ``django.utils.timezone.now``, and the audit event
-of the change takes its time from the same clock, so a row and its event always agree. The demo
+Services stamp rows with :func:`now` instead of ``django.utils.timezone.now`` (``created_at`` and
+``updated_at`` default to it, deadlines count from :func:`localdate`), and the audit event of the
+change takes its time from the same clock, so a row and its event always agree. The demo
 replays a company's history of months with :func:`frozen_at` around each step, and every row and
 event of that step carries the step's time. The clock is a context variable: a frozen time holds
 only for the thread (or task) that froze it, never for requests served meanwhile.

@@ -1,7 +1,9 @@
 """The demo company "Beispiel AG": departments, teams, about 60 people and every role.
 
 Everything is created through the services (so the audit trail records it) and looked up by code
-or user name first, so loading the demo twice changes nothing.
+or user name first, so loading the demo twice changes nothing. ``leitplanke demo`` loads it with
+the clock frozen on the day the company began to use Leitplanke (``decisions.demo.founded``), so
+its rows and events come before the history that follows.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """About forty use cases of the demo company "Beispiel AG", from harmless to prohibited.
 
 They are registered through the services (so each has its history), by their owners, and matched
-by title and unit first, so loading the demo again changes nothing. Tools come from the demo
+by title and unit first, so loading the demo again changes nothing. :func:`load` registers them
+now; ``leitplanke demo`` registers each on its day instead, as part of the history that
+``decisions.demo`` replays (with :func:`register`). Tools come from the demo
 catalogue by name; a tool that is not there (yet) is left out, and added on a later run.
 """
 
