@@ -98,7 +98,7 @@ def founded(today: dt.date | None = None) -> dt.datetime:
 
 @dataclass
 class _Review:
-    """A review of a demo use case in its story: who decides what, and when."""
+    """A review of a demo use case in its story: what its reviewer decides, and when."""
 
     role: str
     outcome: str = ReviewStatus.OPEN
