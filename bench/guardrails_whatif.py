@@ -123,10 +123,10 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from leitplanke.config.runtime import tune_garbage_collector
     from leitplanke.guardrails import selectors, services
     from leitplanke.guardrails.engine import check_isolated
     from leitplanke.usecases.models import UseCase
+    from leitplanke.web.runtime import tune_garbage_collector
 
     call_command("migrate", verbosity=0)
     if not UseCase.objects.filter(unit__code__startswith="whatif-").exists():

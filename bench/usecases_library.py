@@ -182,7 +182,7 @@ def main() -> None:
         raise SystemExit(f"{where} holds {existing} generated use cases, not {args.usecases}: use a new database.")
 
     from leitplanke.accounts.models import User
-    from leitplanke.config.runtime import tune_garbage_collector
+    from leitplanke.web.runtime import tune_garbage_collector
 
     tune_garbage_collector()  # as `leitplanke serve` does in each worker
     employee = User.objects.get(username="bench1")

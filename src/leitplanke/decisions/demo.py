@@ -345,7 +345,7 @@ def _save(case: _Case, counts: dict[str, int]) -> None:
 
 
 def _submit(case: _Case, counts: dict[str, int]) -> None:
-    case.usecase = usecase_services.usecase_submit(actor=case.owner, usecase=case.usecase)
+    case.usecase = services.usecase_submit(actor=case.owner, usecase=case.usecase)
 
 
 def _review(case: _Case, planned: _Review, counts: dict[str, int]) -> None:
