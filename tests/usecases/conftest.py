@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from leitplanke.accounts.models import User
 from leitplanke.catalog.models import Tool
+from leitplanke.common.permissions import SYSTEM, allowed
 from leitplanke.org import services as org_services
 from leitplanke.org.models import OrgUnit, Role
 from leitplanke.usecases import services
@@ -129,7 +130,10 @@ def make_usecase(org: Org) -> Callable[..., UseCase]:
         }
         values.update(fields)
         submit = values.pop("status") == Status.SUBMITTED
-        return services.usecase_create(actor=values["owner"], submit=submit, **values)
+        # Registered by its owner; by the system (as an import would) when the owner does not work
+        # in the unit, which only the service's permission check would refuse.
+        actor = values["owner"] if allowed(values["owner"], "usecases.add_usecase", values["unit"]) else SYSTEM
+        return services.usecase_create(actor=actor, submit=submit, **values)
 
     return make
 

@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
 
-        from . import lockout  # noqa: F401 - registers the deploy check of the lockout rule
+        from . import (
+            lockout,  # noqa: F401 - registers the deploy check of the lockout rule
+            permissions,  # noqa: F401  (registers the accounts' permissions)
+        )
 
         register_actions(
             {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 
 User = get_user_model()
@@ -19,6 +20,7 @@ User = get_user_model()
 @write_atomic
 def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
     """Remember the UI language a person prefers, on every device."""
+    check(actor, "accounts.change_account", user)
     if language not in dict(settings.LANGUAGES):
         raise DomainError(_("This language is not available."), field="language")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -40,6 +42,7 @@ def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
 @write_atomic
 def user_set_password(*, actor: Any, user: Any, password: str) -> Any:
     """Set a new password after checking it against the password rules."""
+    check(actor, "accounts.change_account", user)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:

@@ -11,6 +11,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
 
+        from . import permissions  # noqa: F401  (registers the access tokens' permissions)
+
         register_actions(
             {
                 "api.token.created": _("Access token created"),

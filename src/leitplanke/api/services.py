@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
-from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
-from leitplanke.org.selectors import is_administrator
 
 from .models import AccessToken, Scope
 from .tokens import new_prefix, new_token, token_hash
@@ -50,8 +50,7 @@ def token_create(
     expires_in_days: int = DEFAULT_EXPIRY_DAYS,
 ) -> CreatedToken:
     """Create a personal access token for ``user``; ``actor`` is ``user`` or ``None`` (the CLI's operator)."""
-    if actor is not None and actor.pk != user.pk:
-        raise PermissionDenied(_("You can only create access tokens for yourself."))
+    check(actor, "api.add_token", user)
     if not user.is_active:
         raise DomainError(_("Access tokens can only be created for active people."), field="user")
     if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
@@ -77,8 +76,7 @@ def token_create(
 @write_atomic
 def token_revoke(*, actor: Any, token: AccessToken) -> AccessToken:
     """Revoke a token for good; its owner, an administrator or the CLI (``actor=None``) may."""
-    if actor is not None and actor.pk != token.user_id and not is_administrator(actor):
-        raise PermissionDenied(_("You can only revoke your own access tokens."))
+    check(actor, "api.revoke_token", token)
     token = AccessToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is not None:
         return token  # revoking twice changes nothing and records nothing

@@ -11,6 +11,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
 
+        from . import permissions  # noqa: F401  (registers the catalogue's permissions)
+
         register_actions(
             {
                 "catalog.tool.created": _("Tool added to the catalogue"),

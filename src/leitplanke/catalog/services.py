@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
-from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.events import emit
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
 from .events import ToolGuardrailsChanged
 from .models import Tool, ToolKind, ToolRequest, ToolRequestStatus
-from .selectors import can_maintain_catalog
 
 #: The fields of a tool that ``tool_create`` and ``tool_update`` set.
 TOOL_FIELDS = frozenset(
@@ -41,12 +41,6 @@ TOOL_FIELDS = frozenset(
         "contact",
     }
 )
-
-
-def _require_maintainer(actor: Any) -> None:
-    """Only AI governance and administrators change the catalogue (the system may, too)."""
-    if actor is not None and not can_maintain_catalog(actor):
-        raise PermissionDenied(_("Only AI governance maintains the tool catalogue."))
 
 
 def _check_name_free(tool: Tool) -> None:
@@ -88,7 +82,7 @@ def tool_create(
     is_demo: bool = False,
 ) -> Tool:
     """Add a tool to the catalogue with what data it may receive."""
-    _require_maintainer(actor)
+    check(actor, "catalog.manage_tool")
     values = _strip(
         {
             "name": name,
@@ -119,10 +113,10 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
     With ``expected_version`` (the version the actor saw), a change made by someone else in the
     meantime raises :class:`~leitplanke.common.errors.Conflict` instead of being overwritten.
     """
+    check(actor, "catalog.manage_tool", tool)
     unknown = set(changes) - TOOL_FIELDS
     if unknown:
         raise ValueError(f"tool_update cannot change {sorted(unknown)}")
-    _require_maintainer(actor)
     tool = Tool.objects.select_for_update().get(pk=tool.pk)
     check_version(tool, expected_version)
     before = tool.audit_snapshot()
@@ -146,8 +140,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
 @write_atomic
 def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "", url: str = "") -> ToolRequest:
     """An employee asks for a tool that is not in the catalogue yet, and says why."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("Only a signed-in person can request a tool."))
+    check(actor, "catalog.add_toolrequest")
     values = _strip({"name": name, "reason": reason, "vendor": vendor, "url": url})
     tool_request = ToolRequest(requested_by=actor, **values)
     full_clean(tool_request, titles=["name"])
@@ -190,7 +183,7 @@ def tool_request_decide(
     Accepting may link an existing catalogue entry (``tool``) or create one from ``new_tool``
     (the keyword arguments of :func:`tool_create`). Rejecting needs a comment that says why.
     """
-    _require_maintainer(actor)
+    check(actor, "catalog.decide_toolrequest", tool_request)
     tool_request = ToolRequest.objects.select_for_update().select_related("requested_by").get(pk=tool_request.pk)
     if tool_request.status != ToolRequestStatus.OPEN:
         raise DomainError(_("This request has already been decided."), code="already_decided")

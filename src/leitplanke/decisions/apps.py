@@ -22,6 +22,7 @@ class DecisionsConfig(AppConfig):
         from leitplanke.audit.labels import register_actions, register_fields
         from leitplanke.org.models import Role
 
+        from . import permissions  # noqa: F401  (registers the decisions' permissions)
         from .models import ApprovalScope, ObligationStatus, ReviewStatus
 
         register_actions(

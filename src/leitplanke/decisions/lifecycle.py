@@ -14,8 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from leitplanke.common import clock
-from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.errors import DomainError
 from leitplanke.common.events import emit
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails import services as guardrails
@@ -23,7 +24,6 @@ from leitplanke.guardrails.evaluators import prepared_verdicts
 from leitplanke.org.models import Role
 from leitplanke.usecases import search
 from leitplanke.usecases.models import Stage, Status, UseCase
-from leitplanke.usecases.selectors import can_edit
 
 from . import events, selectors
 from .models import ApprovalScope, Obligation, ObligationStatus, ReviewStatus
@@ -79,8 +79,7 @@ def _prepare_stage(usecase: UseCase, stage: str) -> None:
 def _usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """The write of :func:`usecase_stage_move`, in one transaction."""
     usecase = usecase_locked(usecase)
-    if not can_edit(actor, usecase):
-        raise PermissionDenied(_("Only the owning unit moves its use case on."))
+    check(actor, "decisions.move_usecase", usecase)
     check_version(usecase, expected_version)
     if stage not in Stage.values or stage == Stage.IDEA:
         raise DomainError(_("Choose pilot, production or retired."), field="stage")
@@ -149,6 +148,7 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     The owner (and the unit's lead) are told; the owner checks the answers and submits it again.
     Returns whether it expired now (``False``: not approved, retired, or still valid).
     """
+    check(actor, "decisions.expire_usecase", usecase)
     usecase = usecase_locked(usecase)
     if usecase.status != Status.APPROVED or usecase.stage == Stage.RETIRED:
         return False
@@ -178,6 +178,7 @@ def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_vers
 @write_atomic
 def _usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """The write of :func:`usecase_submit_for_production`, in one transaction."""
+    check(actor, "decisions.move_usecase", usecase)
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:
         raise DomainError(
             _("Only an approved use case that is not in production yet is submitted for it."), code="state"

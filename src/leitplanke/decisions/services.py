@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F
 from django.utils import translation
@@ -21,15 +21,15 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
-from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.events import emit
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 from leitplanke.guardrails.models import Verdict
 from leitplanke.guardrails.selectors import evaluator_for
 from leitplanke.usecases import search
 from leitplanke.usecases.models import SUBMITTABLE, Status, UseCase
-from leitplanke.usecases.selectors import can_edit
 
 from . import events, selectors, transitions
 from .models import APPROVING, Approval, ApprovalScope, Obligation, ObligationStatus, Review, ReviewStatus
@@ -103,6 +103,7 @@ def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None
     """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
     else a :class:`DomainError` names the first open question and nothing changes. The verdict then
     sets the way: blocked, the team lead's approval, or reviews first (:func:`usecase_route`)."""
+    check(actor, "usecases.submit_usecase", usecase)
     if usecase.status not in SUBMITTABLE:
         raise DomainError(_("This use case is already on its way to a decision."), code="state")
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
@@ -244,8 +245,7 @@ def review_decide(
         raise DomainError(_("Please state the conditions."), field="conditions")
     usecase = usecase_locked(review.usecase)
     review = Review.objects.select_for_update(of=("self",)).select_related("unit", "usecase").get(pk=review.pk)
-    if not selectors.can_decide_review(actor, review):
-        raise PermissionDenied(_("This review is routed to other reviewers."))
+    check(actor, "decisions.decide_review", review)
     check_version(review, expected_version)
     if review.status != ReviewStatus.OPEN or usecase.status != Status.IN_REVIEW:
         raise DomainError(_("This review is already decided or no longer needed."), code="closed")
@@ -307,9 +307,8 @@ def usecase_approve(
     check_version(usecase, expected_version)
     if usecase.status != Status.AWAITING_APPROVAL:
         raise DomainError(_("This use case is not waiting for an approval."), code="state")
+    check(actor, "decisions.approve_usecase", usecase)  # checked by the transition too; first, before a reroute
     level = selectors.approval_level(usecase)
-    if level.unit is None or not level.allows(actor):  # checked by the transition too; first, before a reroute
-        raise PermissionDenied(_("Only the team lead responsible under the guardrails approves this use case."))
     rerouted = usecase_reroute(actor=actor, usecase=usecase)
     if rerouted.status != Status.AWAITING_APPROVAL:
         return rerouted
@@ -319,7 +318,7 @@ def usecase_approve(
         submission=usecase.submission,
         scope=scope,
         approved_by=actor,
-        unit=level.unit,
+        unit=cast(Any, level.unit),  # not None: the permission holds only when the approval has a level
         risk_class=verdict.risk_class,
         bundle=verdict.bundle,
         summary_digest=verdict.summary_digest,
@@ -448,8 +447,7 @@ def obligation_complete(
         .select_related("usecase", "usecase__unit")
         .get(pk=obligation.pk)
     )
-    if not can_edit(actor, obligation.usecase):
-        raise PermissionDenied(_("Only the owning unit completes the obligations of its use case."))
+    check(actor, "decisions.complete_obligation", obligation)
     check_version(obligation, expected_version)
     if obligation.status == ObligationStatus.DONE:
         raise DomainError(_("This obligation is already done."), code="closed")

@@ -17,6 +17,7 @@ class GuardrailsConfig(AppConfig):
         from leitplanke.audit.labels import register_actions, register_fields
         from leitplanke.org.models import Role
 
+        from . import permissions  # noqa: F401  (registers the rules' permissions)
         from .models import DecisionPath, RiskClass
 
         register_actions(

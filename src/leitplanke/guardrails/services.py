@@ -23,8 +23,9 @@ from django.utils.translation import ngettext
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
-from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.errors import DomainError
 from leitplanke.common.events import emit
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.usecases.models import UseCase
 
@@ -316,8 +317,7 @@ def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | 
     Refused (and the active bundle left as it is) if the bundle fails validation or its own tests, is
     already active, or reuses a published version number. ``actor=None`` is the system (the command line).
     """
-    if actor is not None and not selectors.can_publish(actor):
-        raise PermissionDenied(_("Only AI governance publishes rule bundles."))
+    check(actor, "guardrails.publish_bundle")
     report = checked if checked is not None and checked.bundle.get("digest") == files_digest(files) else None
     report = report or evaluators.check(files)
     if not report.ok:

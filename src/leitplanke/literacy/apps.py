@@ -11,6 +11,8 @@ class LiteracyConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions
 
+        from . import permissions  # noqa: F401  (registers AI literacy's permissions)
+
         register_actions(
             {
                 "literacy.course.created": _("Course added"),

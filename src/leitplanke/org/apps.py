@@ -11,6 +11,7 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
 
+        from . import permissions  # noqa: F401  (registers the organisation's permissions)
         from .models import Role
 
         register_actions(

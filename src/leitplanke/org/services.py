@@ -1,4 +1,8 @@
-"""Writes to the organisation: units, people, memberships and roles, each with its audit event."""
+"""Writes to the organisation: units, people, memberships and roles, each with its audit event.
+
+Each checks its permission first (``org/permissions.py``): administrators, or the system
+(``actor=None``: the command line's import, the demo).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
@@ -80,6 +85,7 @@ def unit_create(
     deputy: Any = None,
 ) -> OrgUnit:
     """Create an org unit below ``parent`` (a company has none)."""
+    check(actor, "org.manage_unit")
     unit = OrgUnit(code=code, name=name, kind=kind, parent=parent, lead=lead, deputy=deputy)
     full_clean(unit, exclude=["path"], titles=["name"])
     _check_parent(kind=kind, parent=parent)
@@ -99,6 +105,7 @@ def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = Non
     With ``expected_version`` (the version the actor saw), a change made by someone else in the
     meantime raises :class:`Conflict` instead of being overwritten.
     """
+    check(actor, "org.manage_unit", unit)
     allowed = {"code", "name", "kind", "parent", "lead", "deputy"}
     unknown = set(changes) - allowed
     if unknown:
@@ -151,6 +158,7 @@ def person_create(
     is_active: bool = True,
 ) -> Any:
     """Create a person who can sign in (with ``password``) or later through single sign-on."""
+    check(actor, "org.manage_person")
     person = User(
         username=username,
         display_name=display_name,
@@ -175,6 +183,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
 
     ``expected_version`` guards against overwriting someone else's change (see ``unit_update``).
     """
+    check(actor, "org.manage_person", person)
     allowed = {"display_name", "email", "preferred_language", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
@@ -200,6 +209,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
 @write_atomic
 def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
     """Make ``person`` a member of ``unit`` (nothing happens if they already are)."""
+    check(actor, "org.manage_membership", unit)
     membership, created = Membership.objects.get_or_create(person=person, unit=unit)
     if created:
         event_record(
@@ -214,6 +224,7 @@ def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
 @write_atomic
 def membership_remove(*, actor: Any, person: Any, unit: OrgUnit) -> None:
     """End ``person``'s membership of ``unit``."""
+    check(actor, "org.manage_membership", unit)
     deleted, _count = Membership.objects.filter(person=person, unit=unit).delete()
     if deleted:
         event_record(actor=actor, action="org.membership.removed", target=person, before={"unit": unit.code})
@@ -233,6 +244,7 @@ def role_scope_check(*, role: str, for_unit: bool) -> None:
 @write_atomic
 def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
     """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
+    check(actor, "org.manage_role", unit)
     role_scope_check(role=role, for_unit=unit is not None)
     existing = RoleAssignment.objects.filter(person=person, role=role, unit=unit).first()
     if existing is not None:
@@ -251,6 +263,7 @@ def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = No
 @write_atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     """Take a role away again."""
+    check(actor, "org.manage_role", assignment.unit)
     person = assignment.person
     if (
         assignment.role == Role.ADMINISTRATOR

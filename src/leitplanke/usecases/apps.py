@@ -12,6 +12,7 @@ class UsecasesConfig(AppConfig):
         from leitplanke.audit.labels import register_actions, register_fields
         from leitplanke.audit.selectors import register_hidden
 
+        from . import permissions  # noqa: F401  (registers the use cases' permissions)
         from .facts import FACTS
         from .selectors import usecases_hidden_from
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock, events
 from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
@@ -90,6 +91,7 @@ def usecase_create(
     nor a question is a :class:`DomainError` (``unknown_fact``) naming it, never dropped, and
     ``status`` is refused (``lifecycle``): only the lifecycle moves it.
     """
+    check(actor, "usecases.add_usecase", fields.get("unit"))
     tools = list(tools)
     with events.preparing(UseCaseChanging(prospect=lambda: _prospect_create(stage, fields), tools=tools)):
         return _usecase_create(
@@ -216,6 +218,9 @@ def _usecase_update(
     check_fact_names(set(changes) - EDITABLE_FIELDS)
     _clean_facts(changes)
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
+    check(actor, "usecases.change_usecase", usecase)
+    if "unit" in changes and getattr(changes["unit"], "pk", None) != usecase.unit_id:
+        check(actor, "usecases.add_usecase", changes["unit"])
     check_version(usecase, expected_version)
     if stage is not None and stage != usecase.stage:
         if stage not in Stage.values:

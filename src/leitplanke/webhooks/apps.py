@@ -20,6 +20,8 @@ class WebhooksConfig(AppConfig):
         background.register_outbox(background.Outbox("webhooks", deliver_webhook, deliveries_pending))
         background.register_periodic("webhook deliveries pruned", _prune)
 
+        from . import permissions  # noqa: F401  (registers the webhooks' permissions)
+
         register_actions(
             {
                 "webhooks.endpoint.created": _("Webhook endpoint added"),

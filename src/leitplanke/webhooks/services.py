@@ -33,11 +33,12 @@ from django.utils.translation import gettext as _
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
-from leitplanke.common.errors import DomainError, PermissionDenied, full_clean
+from leitplanke.common.errors import DomainError, full_clean
+from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
 
-from . import selectors, targets
+from . import targets
 from .models import TEST_EVENT, Delivery, DeliveryAttempt, DeliveryStatus, Endpoint, EventType
 from .signing import signed_headers
 
@@ -279,11 +280,6 @@ def delivery_deliver(delivery_id: int) -> str:
 # --- configuring (AI governance) --------------------------------------------------------------------
 
 
-def _require(actor: Any) -> None:
-    if not selectors.can_manage_webhooks(actor):
-        raise PermissionDenied(_("Only AI governance configures webhooks."))
-
-
 def _clean_event_types(event_types: Iterable[str]) -> list[str]:
     chosen = set(event_types)
     unknown = chosen - set(EventType.values)
@@ -317,7 +313,7 @@ def new_secret() -> str:
 @write_atomic
 def endpoint_create(*, actor: Any, url: str, event_types: Iterable[str], description: str = "") -> Endpoint:
     """Add an endpoint with a new secret; the caller shows the secret once (it is never audited)."""
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     endpoint = Endpoint(
         url=_clean_url(url),
         description=description.strip(),
@@ -346,7 +342,7 @@ def endpoint_update(
     expected_version: int | None = None,
 ) -> Endpoint:
     """Change an endpoint's address, description and events (the secret stays)."""
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     endpoint = _locked(endpoint)
     check_version(endpoint, expected_version)
     before = endpoint.audit_snapshot()
@@ -372,7 +368,7 @@ def endpoint_set_active(
     *, actor: Any, endpoint: Endpoint, active: bool, expected_version: int | None = None
 ) -> Endpoint:
     """Deactivate an endpoint (it receives nothing more; what waits for it fails) or activate it again."""
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     endpoint = _locked(endpoint)
     check_version(endpoint, expected_version)
     if endpoint.active == active:
@@ -401,7 +397,7 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
     its grace period from an earlier rotation stops signing now. The caller shows the new secret
     once; neither secret is written to the audit trail.
     """
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     endpoint = _locked(endpoint)
     check_version(endpoint, expected_version)
     before = endpoint.audit_snapshot()
@@ -427,7 +423,7 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
 @write_atomic
 def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
     """Send a test event to one endpoint, whatever it subscribed to, to check address and signature."""
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     endpoint = _locked(endpoint)
     if not endpoint.active:
         raise DomainError(_("Activate the endpoint before sending it a test event."), code="inactive")
@@ -442,7 +438,7 @@ def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
 @write_atomic
 def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
     """Try a failed delivery again: the same event (same id and payload), with a new round of attempts."""
-    _require(actor)
+    check(actor, "webhooks.manage_endpoint")
     delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     if delivery.status != DeliveryStatus.FAILED:
         raise DomainError(_("Only a failed delivery is sent again."), code="state")
