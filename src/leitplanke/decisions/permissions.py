@@ -79,5 +79,6 @@ register(
     "decisions.expire_usecase",
     description=_("End an approval whose validity passed: only the system (the periodic job)."),
     predicate=_nobody,
+    refusal=_("Approvals expire by themselves when their validity passes; nobody ends them by hand."),
     system=True,
 )
