@@ -26,12 +26,12 @@ from leitplanke.catalog.models import (
     ToolStatus,
 )
 from leitplanke.catalog.selectors import (
-    can_maintain_catalog,
     tool_requests_visible_to,
     tools_matching,
     tools_visible_to,
 )
-from leitplanke.common.errors import DomainError, NotFound, PermissionDenied
+from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.permissions import check
 
 from ..concurrency import object_response, require_current
 from ..schemas import PersonOut, ToolOut
@@ -47,8 +47,7 @@ MAX_TEXT = 20_000
 
 def _require_maintainer(user: Any) -> None:
     # Checked before If-Match, so that the wrong role hears 403 whatever it sends.
-    if not can_maintain_catalog(user):
-        raise PermissionDenied(_("Only AI governance maintains the tool catalogue."))
+    check(user, "catalog.manage_tool")
 
 
 # --- tools ------------------------------------------------------------------------------------------

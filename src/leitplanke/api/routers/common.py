@@ -14,7 +14,7 @@ from pydantic import AfterValidator
 
 from leitplanke.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from leitplanke.org.models import OrgUnit
-from leitplanke.org.selectors import is_administrator, units_visible_to
+from leitplanke.org.selectors import units_visible_to
 
 from ..concurrency import require_current
 from ..schemas import ProblemOut
@@ -100,12 +100,6 @@ def lookup_key(value: str) -> str:
 def caller(request: HttpRequest) -> Any:
     """The person the request acts for (token or session)."""
     return request.auth  # type: ignore[attr-defined]
-
-
-def require_administrator(user: Any) -> None:
-    """Maintaining the organisation is for administrators; everybody else hears 403."""
-    if not is_administrator(user):
-        raise PermissionDenied(_("Only administrators maintain the organisation."))
 
 
 @overload

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator
 
-from leitplanke.common.errors import DomainError, NotFound, PermissionDenied
+from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.permissions import check
 from leitplanke.literacy import services
 from leitplanke.literacy.models import Completion, Course
 from leitplanke.literacy.selectors import (
-    can_maintain_literacy,
     completions_visible_to,
     courses_visible_to,
     valid_on,
@@ -50,8 +50,7 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 def _require_maintainer(user: Any) -> None:
     # Checked before If-Match, so that the wrong role hears 403 whatever it sends.
-    if not can_maintain_literacy(user):
-        raise PermissionDenied(_("Only administrators maintain courses and completions."))
+    check(user, "literacy.manage_course")
 
 
 def _person(person: Any) -> dict[str, str]:

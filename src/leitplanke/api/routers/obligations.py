@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from leitplanke.common.errors import NotFound, PermissionDenied
+from leitplanke.common.errors import NotFound
+from leitplanke.common.permissions import check
 from leitplanke.decisions import selectors, services
 from leitplanke.decisions.models import Obligation, ObligationStatus
 from leitplanke.guardrails.presentation import language
@@ -151,8 +152,7 @@ def _completable(request: HttpRequest, obligation_id: int) -> Obligation:
     """An obligation the caller may complete: 404 if they may not see it, 403 if not of their unit."""
     user = caller(request)
     obligation = _obligation_by_id(user, obligation_id)
-    if not can_edit(user, obligation.usecase):
-        raise PermissionDenied(_("Only the owning unit completes the obligations of its use case."))
+    check(user, "decisions.complete_obligation", obligation)
     payload = _obligation_out(user, obligation)
     honour_if_match(request, pk=obligation.pk, version=obligation.version, payload=payload)
     return obligation

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema
 
 from leitplanke.accounts.models import User
 from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.permissions import check
 from leitplanke.org import services
 from leitplanke.org.models import OrgUnit, UnitKind
 from leitplanke.org.selectors import in_tree_order, people_visible_to, units_visible_to
@@ -33,7 +34,6 @@ from .common import (
     lookup_key,
     max_length,
     problems,
-    require_administrator,
     unit_for_field,
 )
 
@@ -227,7 +227,7 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> HttpResponse:
     A company has no parent; departments go below a company or department, teams below those.
     """
     user = caller(request)
-    require_administrator(user)
+    check(user, "org.manage_unit")
     with body_fields():
         unit = services.unit_create(
             actor=user,
@@ -253,7 +253,7 @@ def unit_update(request: HttpRequest, code: str, payload: UnitPatchIn) -> HttpRe
     """
     user = caller(request)
     unit = _unit_by_code(user, code)
-    require_administrator(user)
+    check(user, "org.manage_unit", unit)
     require_current(request, pk=unit.pk, version=unit.version, payload=_unit_detail(unit))
     sent = payload.model_dump(exclude_unset=True)
     with body_fields():

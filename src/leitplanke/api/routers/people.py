@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 
 from leitplanke.accounts.models import User
 from leitplanke.common.errors import DomainError, NotFound
+from leitplanke.common.permissions import check
 from leitplanke.org import services
 from leitplanke.org.models import Membership, OrgUnit, Role, RoleAssignment
 from leitplanke.org.selectors import (
@@ -42,7 +43,6 @@ from .common import (
     lookup_key,
     max_length,
     problems,
-    require_administrator,
     unit_for_field,
 )
 
@@ -251,7 +251,7 @@ def person_read(request: HttpRequest, username: str) -> HttpResponse:
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> HttpResponse:
     """A new person (administrators). Audited as ``org.person.created`` (never with the password)."""
     user = caller(request)
-    require_administrator(user)
+    check(user, "org.manage_person")
     _check_language(payload.preferred_language)
     with body_fields():
         if payload.password:
@@ -285,7 +285,7 @@ def person_update(request: HttpRequest, username: str, payload: PersonPatchIn) -
     """
     user = caller(request)
     person = _person_by_username(user, username)
-    require_administrator(user)
+    check(user, "org.manage_person", person)
     require_current(request, pk=person.pk, version=person.version, payload=_person_of(user, person))
     # The schema refuses null; the service calls "active" "is_active".
     changes = payload.model_dump(exclude_unset=True)
@@ -309,7 +309,7 @@ def membership_add(request: HttpRequest, username: str, payload: MembershipIn) -
     """
     user = caller(request)
     person = _person_by_username(user, username)
-    require_administrator(user)
+    check(user, "org.manage_membership")
     honour_if_match(request, pk=person.pk, version=person.version, payload=_person_of(user, person))
     unit = unit_for_field(user, payload.unit, "body.unit")
     services.membership_add(actor=user, person=person, unit=unit)
@@ -331,7 +331,7 @@ def membership_remove(request: HttpRequest, username: str, code: str) -> HttpRes
     unit = units_visible_to(user).filter(code=lookup_key(code), memberships__person=person).first()
     if unit is None:
         raise NotFound(_("The person does not belong to this unit."))
-    require_administrator(user)
+    check(user, "org.manage_membership", unit)
     require_current(request, pk=person.pk, version=person.version, payload=_person_of(user, person))
     services.membership_remove(actor=user, person=person, unit=unit)
     return _person_response(request, person)
@@ -350,7 +350,7 @@ def role_assign(request: HttpRequest, username: str, payload: RoleIn) -> HttpRes
     """
     user = caller(request)
     person = _person_by_username(user, username)
-    require_administrator(user)
+    check(user, "org.manage_role")
     honour_if_match(request, pk=person.pk, version=person.version, payload=_person_of(user, person))
     with body_fields():
         unit = unit_for_field(user, payload.unit, "body.unit")
@@ -373,7 +373,7 @@ def role_revoke(request: HttpRequest, username: str, assignment_id: int) -> Http
     assignment = RoleAssignment.objects.select_related("person", "unit").filter(pk=assignment_id, person=person).first()
     if assignment is None:
         raise NotFound(_("The person does not hold this role."))
-    require_administrator(user)
+    check(user, "org.manage_role", assignment.unit)
     require_current(request, pk=person.pk, version=person.version, payload=_person_of(user, person))
     try:
         services.role_revoke(actor=user, assignment=assignment)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from leitplanke.common.errors import NotFound, PermissionDenied
+from leitplanke.common.errors import NotFound
+from leitplanke.common.permissions import check
 from leitplanke.decisions import selectors, services
 from leitplanke.decisions.models import Review, ReviewStatus
 from leitplanke.org.models import REVIEW_ROLES
@@ -206,8 +207,7 @@ def review_decide(request: HttpRequest, review_id: int, payload: DecisionIn) -> 
     """
     user = caller(request)
     review = _review_by_id(user, review_id)
-    if not selectors.can_decide_review(user, review):
-        raise PermissionDenied(_("This review is routed to other reviewers."))
+    check(user, "decisions.decide_review", review)
     honour_if_match(request, pk=review.pk, version=review.version, payload=_review_out(user, review))
     with body_fields():
         services.review_decide(

@@ -21,9 +21,8 @@ from pydantic import ConfigDict, create_model
 
 from leitplanke.catalog.selectors import tools_visible_to
 from leitplanke.common.errors import DomainError, PermissionDenied
+from leitplanke.common.permissions import check
 from leitplanke.decisions import lifecycle
-from leitplanke.decisions import selectors as decision_selectors
-from leitplanke.decisions import services as decision_services
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.models import ApprovalScope
 from leitplanke.guardrails.models import DecisionPath, RiskClass
@@ -318,7 +317,10 @@ def _require_complete(usecase: UseCase, *, place: str) -> None:
 
 
 def editable(user: Any, usecase_id: int) -> UseCase:
-    """A use case the caller may change: 404 if they may not see it, 403 if they may only read it."""
+    """A use case the caller may change: 404 if they may not see it, 403 if they may only read it.
+
+    Narrower than ``usecases.change_usecase``, which administrators hold for their imports: the API,
+    like the pages, lets only those who work on the use case change it."""
     usecase = selectors.usecase_for_viewer(user, usecase_id)
     if not selectors.can_edit(user, usecase):
         raise PermissionDenied(_("Only the owning unit, the owner and the contributors may change this use case."))
@@ -464,7 +466,7 @@ def usecase_submit(request: HttpRequest, usecase_id: int) -> HttpResponse:
     if usecase.status in SUBMITTABLE:
         _require_complete(usecase, place="facts")
     with body_fields():
-        decision_services.usecase_submit(actor=user, usecase=usecase, expected_version=usecase.version)
+        decisions.usecase_submit(actor=user, usecase=usecase, expected_version=usecase.version)
     return _usecase_response(request, usecase.pk)
 
 
@@ -498,8 +500,7 @@ def usecase_approve(request: HttpRequest, usecase_id: int, payload: ApprovalIn) 
     """
     user = caller(request)
     usecase = selectors.usecase_for_viewer(user, usecase_id)
-    if not decision_selectors.can_approve(user, usecase):
-        raise PermissionDenied(_("Only the team lead responsible under the guardrails approves this use case."))
+    check(user, "decisions.approve_usecase", usecase)
     honour_if_match(request, pk=usecase.pk, version=usecase.version, payload=_detail(usecase))
     with body_fields():
         decisions.usecase_approve(actor=user, usecase=usecase, scope=payload.scope, expected_version=usecase.version)
