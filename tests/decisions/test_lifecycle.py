@@ -251,3 +251,16 @@ def test_governance_sees_the_overdue_obligations(make_usecase, qualified_lead, o
     table = page[page.index('data-testid="overdue-obligations"') :]
     assert obligation.title_de in table and usecase.title in table
     assert obligation.owner.name in table
+
+
+@pytest.mark.parametrize("viewer", ["other_unit", "ai_governance", "auditor", "administrator"])
+def test_only_the_owning_unit_asks_for_production(make_usecase, qualified_lead, org, viewer) -> None:
+    usecase = _approved(make_usecase, qualified_lead, scope="pilot")
+    events = Event.objects.count()
+
+    with pytest.raises(PermissionDenied):
+        lifecycle.usecase_submit_for_production(actor=org.viewer(viewer), usecase=usecase)
+
+    usecase.refresh_from_db()
+    assert (usecase.status, usecase.stage) == (Status.APPROVED, Stage.IDEA)
+    assert Event.objects.count() == events

@@ -153,7 +153,8 @@ def _check_who(row: Transition, actor: Any, usecase: UseCase) -> None:
         if not Review.objects.filter(usecase=usecase, submission=usecase.submission, decided_by=actor).exists():
             raise PermissionDenied(_("This review is routed to other reviewers."))
     elif row.who == Who.OWNER and row.cause == Cause.MOVE and not can_edit(actor, usecase):
-        # Submitting and the declared stage are checked by the views today; moves by the table.
+        # The same rule as the permission decisions.move_usecase, which the moving services check first;
+        # submitting and the declared stage are checked by usecases.submit_usecase and change_usecase.
         raise PermissionDenied(_("Only the owning unit moves its use case on."))
 
 

@@ -18,6 +18,7 @@ from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import import_failure_context, only_for
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
+from leitplanke.common.permissions import allowed
 
 from . import importing, services
 from .forms import ImportForm, MembershipForm, PersonForm, RoleForm, UnitForm
@@ -43,7 +44,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     units = in_tree_order(
         units_visible_to(request.user).select_related("lead", "deputy").annotate(member_count=Count("memberships"))
     )
-    return render(request, "org/unit_list.html", {"units": units, "can_edit": is_administrator(request.user)})
+    can_edit = allowed(request.user, "org.manage_unit")
+    return render(request, "org/unit_list.html", {"units": units, "can_edit": can_edit})
 
 
 @login_required
@@ -57,7 +59,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": people_visible_to(request.user).filter(memberships__unit=unit).order_by("display_name"),
         "role_holders": unit.role_assignments.select_related("person").order_by("role", "person__display_name"),
         "history": history_for(unit),
-        "can_edit": is_administrator(request.user),
+        "can_edit": allowed(request.user, "org.manage_unit", unit),
     }
     return render(request, "org/unit_detail.html", context)
 
@@ -68,7 +70,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     people = people_matching(request.user, query).order_by("display_name", "username")
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query, "can_edit": is_administrator(request.user)}
+    context = {"page": page, "query": query, "can_edit": allowed(request.user, "org.manage_person")}
     return render(request, "org/person_list.html", context)
 
 
@@ -88,7 +90,7 @@ def _render_person(
 ) -> HttpResponse:
     """The person page; administrators also get the forms for memberships and roles."""
     viewer = request.user
-    can_edit = is_administrator(viewer)
+    can_edit = allowed(viewer, "org.manage_membership") and allowed(viewer, "org.manage_role")
     show_history = sees_person_details(viewer, person)
     context = {
         "person": person,
