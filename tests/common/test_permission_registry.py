@@ -140,6 +140,7 @@ ROWS: dict[str, Row] = {
     "org.manage_person": row(lambda w: w.org.member, "administrator", system=True),
     "org.manage_membership": row(lambda w: w.org.team, "administrator", system=True),
     "org.manage_role": row(nothing, "administrator", system=True),
+    "audit.view_event": row(nothing, "auditor", "administrator"),
     # accounts
     "accounts.change_account": row(lambda w: w.org.member, "unit_member"),
     # use cases

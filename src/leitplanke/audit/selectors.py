@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
-from leitplanke.org.selectors import can_read_audit_trail
+from leitplanke.common.permissions import allowed
 
 from .models import Event
 from .services import object_type_of
@@ -82,14 +82,14 @@ def history_for(obj: models.Model, *, limit: int = 200) -> QuerySet[Event]:
 
 
 def events_visible_to(user: Any) -> QuerySet[Event]:
-    """The whole log for auditors and administrators (``can_read_audit_trail``); nothing for anybody else.
+    """The whole log for those who hold ``audit.view_event`` (auditors and administrators); nothing for anybody else.
 
     Each event it yields carries ``sealed``: true for an event about an object ``user`` may not
     see, whose label and snapshots are then left out (the one place for it: the log page, the
     API's list and single event read through this queryset).
     """
     events = Event.objects.select_related("actor")
-    if not can_read_audit_trail(user):
+    if not allowed(user, "audit.view_event"):
         return events.none()
     events._iterable_class = type("SealedEventsFor", (_SealedEvents,), {"reader": user})
     return events

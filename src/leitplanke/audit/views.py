@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from leitplanke.org.selectors import can_read_audit_trail
+from leitplanke.common.permissions import allowed
 
 from .selectors import events_matching
 
@@ -15,7 +15,7 @@ from .selectors import events_matching
 @login_required
 def log(request: HttpRequest) -> HttpResponse:
     """Every event, newest first, filterable by action and object type."""
-    if not can_read_audit_trail(request.user):
+    if not allowed(request.user, "audit.view_event"):
         raise Http404
     action = request.GET.get("action", "").strip()
     object_type = request.GET.get("object_type", "").strip()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leitplanke.common.permissions import register
 
-from .selectors import is_administrator, people_visible_to, units_visible_to
+from .selectors import can_read_audit_trail, is_administrator, people_visible_to, units_visible_to
 
 _ADMINISTRATORS_ONLY = _("Only administrators maintain the organisation.")
 
@@ -60,4 +60,13 @@ register(
     predicate=_administrator,
     refusal=_ADMINISTRATORS_ONLY,
     system=True,
+)
+
+# The audit trail is the lowest layer and knows no roles: who reads it is decided here, by role.
+register(
+    "audit.view_event",
+    description=_(
+        "Read the audit trail, sealed where the object is hidden from the reader: auditors and administrators."
+    ),
+    predicate=lambda user, obj: can_read_audit_trail(user),
 )
