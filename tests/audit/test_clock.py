@@ -81,7 +81,7 @@ def test_a_use_case_replayed_step_by_step_carries_each_steps_time_in_its_rows_an
     with clock.frozen_at(registered):
         usecase = make_usecase(status=Status.DRAFT, **WORKS_COUNCIL_FACTS)
     with clock.frozen_at(submitted):
-        usecase = usecases.usecase_submit(actor=org.member, usecase=usecase)
+        usecase = decisions.usecase_submit(actor=org.member, usecase=usecase)
     review = Review.objects.select_related("usecase").get(usecase=usecase)
     with clock.frozen_at(reviewed):
         decisions.review_decide(

@@ -15,6 +15,7 @@ from django.utils import translation
 from leitplanke.audit.models import Event
 from leitplanke.common.errors import PermissionDenied
 from leitplanke.common.permissions import SYSTEM
+from leitplanke.decisions import services as decision_services
 from leitplanke.usecases import services
 from leitplanke.usecases.models import Status, UseCase
 
@@ -91,7 +92,7 @@ def test_submitting_someone_elses_use_case_is_refused(org, make_usecase, viewer)
     usecase = make_usecase(status=Status.DRAFT)
     before = _state(usecase)
 
-    _refused(lambda: services.usecase_submit(actor=org.viewer(viewer), usecase=usecase))
+    _refused(lambda: decision_services.usecase_submit(actor=org.viewer(viewer), usecase=usecase))
 
     assert _state(usecase) == before
 
@@ -101,7 +102,7 @@ def test_the_system_registers_and_changes_but_does_not_submit(org, make_usecase)
     services.usecase_update(actor=SYSTEM, usecase=usecase, title="Importiert und geändert")
     before = _state(usecase)
 
-    _refused(lambda: services.usecase_submit(actor=SYSTEM, usecase=usecase))
+    _refused(lambda: decision_services.usecase_submit(actor=SYSTEM, usecase=usecase))
 
     assert _state(usecase) == before
     assert UseCase.objects.get(pk=usecase.pk).title == "Importiert und geändert"
@@ -112,6 +113,6 @@ def test_the_owning_unit_registers_changes_and_submits(org) -> None:
         actor=org.member, title="Eigen", unit=org.team, owner=org.member, **COMPLETE_FACTS
     )
     services.usecase_update(actor=org.lead, usecase=usecase, title="Eigen, geändert")
-    submitted = services.usecase_submit(actor=org.member, usecase=UseCase.objects.get(pk=usecase.pk))
+    submitted = decision_services.usecase_submit(actor=org.member, usecase=UseCase.objects.get(pk=usecase.pk))
 
     assert submitted.status != Status.DRAFT
