@@ -56,6 +56,37 @@ def test_no_app_imports_another_inside_a_function() -> None:
     )
 
 
+def _type_checking_imports_between_apps() -> list[str]:
+    """``file app -> module`` for every import under ``if TYPE_CHECKING:`` that names another app
+    (import-linter leaves these out of its graph: ``exclude_type_checking_imports``)."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        app = relative.parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import):
+                    modules = [alias.name for alias in inner.names]
+                elif isinstance(inner, ast.ImportFrom) and inner.level == 0:
+                    modules = [inner.module or ""]
+                else:
+                    continue
+                for module in modules:
+                    parts = module.split(".")
+                    if parts[0] == "leitplanke" and len(parts) > 1 and parts[1] != app:
+                        found.append(f"{relative} {app} -> {module}")
+    return sorted(set(found))
+
+
+def test_imports_for_the_type_checker_only_cross_the_layers_for_the_actor_type() -> None:
+    """The type ``Actor`` (common/actors.py) names the User model for the type checker; no other
+    app hides an import of another behind ``TYPE_CHECKING``, so the layers stay what runs and what
+    the types say."""
+    assert _type_checking_imports_between_apps() == ["common/actors.py common -> leitplanke.accounts.models"]
+
+
 def test_the_apps_keep_their_layers() -> None:
     from importlinter.cli import lint_imports
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -18,7 +19,7 @@ User = get_user_model()
 
 
 @write_atomic
-def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
+def user_set_language(*, actor: Actor, user: Any, language: str) -> Any:
     """Remember the UI language a person prefers, on every device."""
     check(actor, "accounts.change_account", user)
     if language not in dict(settings.LANGUAGES):
@@ -40,7 +41,7 @@ def user_set_language(*, actor: Any, user: Any, language: str) -> Any:
 
 
 @write_atomic
-def user_set_password(*, actor: Any, user: Any, password: str) -> Any:
+def user_set_password(*, actor: Actor, user: Any, password: str) -> Any:
     """Set a new password after checking it against the password rules."""
     check(actor, "accounts.change_account", user)
     try:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -43,7 +44,7 @@ def _free_prefix() -> str:
 @write_atomic
 def token_create(
     *,
-    actor: Any,
+    actor: Actor,
     user: Any,
     name: str,
     scope: str = Scope.READ,
@@ -74,7 +75,7 @@ def token_create(
 
 
 @write_atomic
-def token_revoke(*, actor: Any, token: AccessToken) -> AccessToken:
+def token_revoke(*, actor: Actor, token: AccessToken) -> AccessToken:
     """Revoke a token for good; its owner, an administrator or the CLI (``actor=None``) may."""
     check(actor, "api.revoke_token", token)
     token = AccessToken.objects.select_for_update().select_related("user").get(pk=token.pk)

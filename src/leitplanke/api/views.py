@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 
 from . import services
@@ -43,7 +44,7 @@ def _form_key_spend(request: HttpRequest, key: str) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's tokens, newest first, and the form for a new one; after creating, the token once."""
     created = None
     form = TokenCreateForm()
@@ -73,7 +74,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask, then revoke one of the person's own tokens for good (another person's token is not found)."""
     token = get_object_or_404(tokens_of(request.user), pk=pk)
     if token.revoked_at is not None:

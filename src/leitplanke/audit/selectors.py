@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.permissions import allowed
 
 from .models import Event
@@ -101,7 +102,7 @@ def events_matching(
     action: str = "",
     object_type: str = "",
     object_id: str = "",
-    actor: Any = None,
+    actor: Actor = None,
     since: datetime | None = None,
     until: datetime | None = None,
     after_seq: int | None = None,

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import DatabaseError, models
 
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.dbhealth import integrity_problems
 from leitplanke.common.transactions import write_atomic
 
@@ -28,7 +29,7 @@ def object_type_of(obj: models.Model) -> str:
 
 def event_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     object_type: str = "",

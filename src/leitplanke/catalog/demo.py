@@ -10,10 +10,10 @@ frozen on the day the company began to use Leitplanke, like the organisation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.transactions import write_atomic
 
 from . import services
@@ -233,7 +233,7 @@ REQUESTS: tuple[DemoRequest, ...] = (
 
 
 @write_atomic
-def load(*, actor: Any = None) -> dict[str, int]:
+def load(*, actor: Actor = None) -> dict[str, int]:
     """Create what is missing of the demo catalogue; returns how many tools and requests were created."""
     created = {"tools": 0, "requests": 0}
     for spec in TOOLS:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from leitplanke.common.actors import Actor
 
 from .models import Tool
 
@@ -13,5 +14,5 @@ class ToolGuardrailsChanged:
     """What ``tool`` may receive changed (one of ``Tool.GUARDRAIL_FIELDS``): every use case that uses
     it is to be evaluated again."""
 
-    actor: Any
+    actor: Actor
     tool: Tool

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.events import emit
 from leitplanke.common.permissions import check
@@ -67,7 +68,7 @@ def _strip(values: Mapping[str, Any]) -> dict[str, Any]:
 @write_atomic
 def tool_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     hosting_region: str,
     status: str,
@@ -107,7 +108,7 @@ def tool_create(
 
 
 @write_atomic
-def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, **changes: Any) -> Tool:
+def tool_update(*, actor: Actor, tool: Tool, expected_version: int | None = None, **changes: Any) -> Tool:
     """Change a catalogue entry; the version goes up when anything changed.
 
     With ``expected_version`` (the version the actor saw), a change made by someone else in the
@@ -138,7 +139,7 @@ def tool_update(*, actor: Any, tool: Tool, expected_version: int | None = None, 
 
 
 @write_atomic
-def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "", url: str = "") -> ToolRequest:
+def tool_request_create(*, actor: Actor, name: str, reason: str, vendor: str = "", url: str = "") -> ToolRequest:
     """An employee asks for a tool that is not in the catalogue yet, and says why."""
     check(actor, "catalog.add_toolrequest")
     values = _strip({"name": name, "reason": reason, "vendor": vendor, "url": url})
@@ -170,7 +171,7 @@ def tool_request_create(*, actor: Any, name: str, reason: str, vendor: str = "",
 @write_atomic
 def tool_request_decide(
     *,
-    actor: Any,
+    actor: Actor,
     tool_request: ToolRequest,
     accept: bool,
     comment: str = "",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
 
@@ -81,7 +82,7 @@ def tool_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @maintainers_only
 @require_http_methods(["GET", "POST"])
-def tool_create(request: HttpRequest) -> HttpResponse:
+def tool_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new catalogue entry."""
     form = ToolForm(request.POST if request.method == "POST" else None, creating=True)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +98,7 @@ def tool_create(request: HttpRequest) -> HttpResponse:
 
 @maintainers_only
 @require_http_methods(["GET", "POST"])
-def tool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def tool_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a catalogue entry; a change by someone else in the meantime is a conflict."""
     tool = get_object_or_404(tools_visible_to(request.user), pk=pk)
     initial = {field: getattr(tool, field) for field in services.TOOL_FIELDS} | {"version": tool.version}
@@ -136,7 +137,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a tool that is not in the catalogue; ``?name=`` fills in the name."""
     form = ToolRequestForm(
         request.POST if request.method == "POST" else None, initial={"name": request.GET.get("name", "")}
@@ -168,7 +169,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @maintainers_only
 @require_http_methods(["GET", "POST"])
-def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Accept (linking or creating a catalogue entry) or reject an open request."""
     tool_request = get_object_or_404(tool_requests_visible_to(request.user), pk=pk)
     if tool_request.status != ToolRequestStatus.OPEN:

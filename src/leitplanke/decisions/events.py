@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from leitplanke.common.actors import Actor
 from leitplanke.usecases.models import UseCase
 
 from .models import Obligation, Review
@@ -16,7 +16,7 @@ from .models import Obligation, Review
 class UseCaseSubmitted:
     """A submitted use case was routed: its way to a decision is set."""
 
-    actor: Any
+    actor: Actor
     usecase: UseCase
 
 
@@ -24,7 +24,7 @@ class UseCaseSubmitted:
 class ReviewAssigned:
     """A review was routed to the reviewers of one role."""
 
-    actor: Any
+    actor: Actor
     review: Review
 
 
@@ -32,7 +32,7 @@ class ReviewAssigned:
 class ApprovalWaiting:
     """A use case waits for the team lead's (or deputy's) approval."""
 
-    actor: Any
+    actor: Actor
     usecase: UseCase
 
 
@@ -40,7 +40,7 @@ class ApprovalWaiting:
 class ReviewDecided:
     """A reviewer decided; a rejection decides the use case."""
 
-    actor: Any
+    actor: Actor
     review: Review
 
 
@@ -48,7 +48,7 @@ class ReviewDecided:
 class UseCaseApproved:
     """The team lead approved the use case."""
 
-    actor: Any
+    actor: Actor
     usecase: UseCase
 
 

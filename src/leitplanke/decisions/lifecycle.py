@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError
 from leitplanke.common.events import emit
 from leitplanke.common.permissions import check
@@ -54,7 +55,7 @@ def _refused_by_rules(usecase: UseCase) -> DomainError:
     )
 
 
-def usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
+def usecase_stage_move(*, actor: Actor, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """Move ``usecase`` to ``stage``: pilot or production once approved, retired at any time."""
     with prepared_verdicts():
         if stage in (Stage.PILOT, Stage.PRODUCTION):
@@ -76,7 +77,7 @@ def _prepare_stage(usecase: UseCase, stage: str) -> None:
 
 
 @write_atomic
-def _usecase_stage_move(*, actor: Any, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
+def _usecase_stage_move(*, actor: Actor, usecase: UseCase, stage: str, expected_version: int | None = None) -> UseCase:
     """The write of :func:`usecase_stage_move`, in one transaction."""
     usecase = usecase_locked(usecase)
     check(actor, "decisions.move_usecase", usecase)
@@ -124,7 +125,7 @@ class _Refused(Exception):
         self.error = error
 
 
-def _stage_set(actor: Any, usecase: UseCase, stage: str) -> UseCase:
+def _stage_set(actor: Actor, usecase: UseCase, stage: str) -> UseCase:
     usecase_transition(
         actor=actor, usecase=usecase, cause=Cause.MOVE, stage=stage, action="decisions.usecase.stage_moved"
     )
@@ -142,7 +143,7 @@ def _lang() -> str:
 
 
 @write_atomic
-def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) -> bool:
+def usecase_expire(*, usecase: UseCase, actor: Actor = None, today: Any = None) -> bool:
     """End an approval whose validity passed: the use case is due for re-certification.
 
     The owner (and the unit's lead) are told; the owner checks the answers and submits it again.
@@ -167,7 +168,7 @@ def usecase_expire(*, usecase: UseCase, actor: Any = None, today: Any = None) ->
     return True
 
 
-def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+def usecase_submit_for_production(*, actor: Actor, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Ask for production when the rules want more for it than for the pilot: a new submission in
     the stage production, which goes the way its verdict names (reviews, then the team lead)."""
     with prepared_verdicts():
@@ -176,7 +177,7 @@ def usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_vers
 
 
 @write_atomic
-def _usecase_submit_for_production(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+def _usecase_submit_for_production(*, actor: Actor, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """The write of :func:`usecase_submit_for_production`, in one transaction."""
     check(actor, "decisions.move_usecase", usecase)
     if usecase.status != Status.APPROVED or usecase.stage == Stage.PRODUCTION:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor, acting_person
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.events import emit
 from leitplanke.common.permissions import check
@@ -39,7 +40,7 @@ from .transitions import Cause, usecase_locked, usecase_transition, usecase_verd
 UNDER_DECISION = transitions.UNDER_DECISION
 
 
-def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
+def _open_review(actor: Actor, usecase: UseCase, role: str) -> Review:
     review = Review.objects.create(
         usecase=usecase,
         role=role,
@@ -52,7 +53,7 @@ def _open_review(actor: Any, usecase: UseCase, role: str) -> Review:
     return review
 
 
-def _cancel(actor: Any, reviews: list[Review]) -> None:
+def _cancel(actor: Actor, reviews: list[Review]) -> None:
     for review in reviews:
         before = review.audit_snapshot()
         review.status = ReviewStatus.CANCELLED
@@ -77,7 +78,7 @@ def _status_for(verdict: Verdict, reviews: list[Review]) -> str:
 
 
 @write_atomic
-def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
+def usecase_route(*, actor: Actor, usecase: UseCase, bump_version: bool = True) -> UseCase:
     """Start a new submission of ``usecase`` on the way its current verdict names.
 
     Called in the transaction that submits the use case (:func:`usecase_submit`);
@@ -99,7 +100,7 @@ def usecase_route(*, actor: Any, usecase: UseCase, bump_version: bool = True) ->
 
 
 @write_atomic
-def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None = None) -> UseCase:
+def usecase_submit(*, actor: Actor, usecase: UseCase, expected_version: int | None = None) -> UseCase:
     """Submit a use case for a decision: every question must be answered ("I am not sure" counts);
     else a :class:`DomainError` names the first open question and nothing changes. The verdict then
     sets the way: blocked, the team lead's approval, or reviews first (:func:`usecase_route`)."""
@@ -118,7 +119,7 @@ def usecase_submit(*, actor: Any, usecase: UseCase, expected_version: int | None
 
 
 def _move(
-    actor: Any,
+    actor: Actor,
     usecase: UseCase,
     verdict: Verdict,
     status: str,
@@ -160,7 +161,7 @@ def _move(
 
 
 @write_atomic
-def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) -> UseCase:
+def usecase_reroute(*, actor: Actor, usecase: UseCase, bump_version: bool = True) -> UseCase:
     """Follow a changed verdict: open the reviews it newly needs, cancel those it no longer needs.
 
     Reviews already decided for a role that is still required stand. An approved use case stays
@@ -192,7 +193,7 @@ def usecase_reroute(*, actor: Any, usecase: UseCase, bump_version: bool = True) 
     return usecase
 
 
-def usecases_follow_verdicts(*, actor: Any, usecase_ids: Iterable[int] | None = None) -> int:
+def usecases_follow_verdicts(*, actor: Actor, usecase_ids: Iterable[int] | None = None) -> int:
     """Reroute every use case on its way whose verdict is no longer the one its way follows.
 
     Called after verdicts changed in bulk (a catalogue tool changed, a bundle was published), in
@@ -220,7 +221,7 @@ OUTCOMES = {
 @write_atomic
 def review_decide(
     *,
-    actor: Any,
+    actor: Actor,
     review: Review,
     outcome: str,
     comment: str = "",
@@ -292,7 +293,7 @@ def review_decide(
 
 @write_atomic
 def usecase_approve(
-    *, actor: Any, usecase: UseCase, scope: str = ApprovalScope.PILOT, expected_version: int | None = None
+    *, actor: Actor, usecase: UseCase, scope: str = ApprovalScope.PILOT, expected_version: int | None = None
 ) -> UseCase:
     """The team lead's approval: they confirm responsibility for the use case under its verdict.
 
@@ -317,7 +318,7 @@ def usecase_approve(
         usecase=usecase,
         submission=usecase.submission,
         scope=scope,
-        approved_by=actor,
+        approved_by=acting_person(actor),
         unit=cast(Any, level.unit),  # not None: the permission holds only when the approval has a level
         risk_class=verdict.risk_class,
         bundle=verdict.bundle,
@@ -342,7 +343,7 @@ def usecase_approve(
 CONDITION_DAYS = 30
 
 
-def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
+def _obligations_open(actor: Actor, usecase: UseCase, verdict: Verdict) -> None:
     """The obligations of an approval: the verdict's (the reviewers' conditions are open already)."""
     bundle = evaluator_for(verdict.bundle).bundle
     today = clock.localdate()
@@ -366,7 +367,7 @@ def _obligations_open(actor: Any, usecase: UseCase, verdict: Verdict) -> None:
     _save_obligations(actor, usecase, wanted)
 
 
-def _condition_open(actor: Any, usecase: UseCase, review: Review) -> None:
+def _condition_open(actor: Actor, usecase: UseCase, review: Review) -> None:
     """A reviewer's conditions become a blocking obligation of the owner at once."""
     titles = {}
     for lang in ("de", "en"):
@@ -390,7 +391,7 @@ def _condition_open(actor: Any, usecase: UseCase, review: Review) -> None:
     )
 
 
-def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) -> None:
+def _save_obligations(actor: Actor, usecase: UseCase, wanted: list[Obligation]) -> None:
     existing = set(
         Obligation.objects.filter(usecase=usecase, submission=usecase.submission).values_list("code", flat=True)
     )
@@ -407,7 +408,7 @@ def _save_obligations(actor: Any, usecase: UseCase, wanted: list[Obligation]) ->
 @write_atomic
 def obligation_complete(
     *,
-    actor: Any,
+    actor: Actor,
     obligation: Obligation,
     evidence: str = "",
     evidence_link: str = "",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, PermissionDenied
 from leitplanke.common.events import emit
 from leitplanke.guardrails.models import Verdict
@@ -144,7 +145,7 @@ def _refused(table: tuple[Transition, ...], source: str, target: str) -> DomainE
     )
 
 
-def _check_who(row: Transition, actor: Any, usecase: UseCase) -> None:
+def _check_who(row: Transition, actor: Actor, usecase: UseCase) -> None:
     if row.who == Who.APPROVER:
         level = selectors.approval_level(usecase)
         if level.unit is None or not level.allows(actor):
@@ -214,7 +215,7 @@ def _check_needs(row: Transition, usecase: UseCase, status: str) -> None:
 
 
 def transition_check(
-    *, actor: Any, usecase: UseCase, cause: Cause, to: str | None = None, stage: str | None = None
+    *, actor: Actor, usecase: UseCase, cause: Cause, to: str | None = None, stage: str | None = None
 ) -> None:
     """Refuse (:class:`DomainError`, code ``transition``) a change the table does not allow, by an
     actor it does not name, or whose requirement does not hold; nothing changes either way."""
@@ -233,7 +234,7 @@ def transition_check(
 
 def usecase_transition(
     *,
-    actor: Any,
+    actor: Actor,
     usecase: UseCase,
     cause: Cause,
     action: str,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.common.access import only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import Conflict, DomainError
 from leitplanke.guardrails.presentation import explanation_for
 from leitplanke.usecases.models import Status, UseCase
@@ -41,7 +42,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One review: the use case's verdict and answers, the other reviews, and the decision form."""
     review = get_object_or_404(selectors.reviews_for(request.user), pk=pk)
     usecase = review.usecase
@@ -94,7 +95,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def usecase_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The team lead's approval, from the decision panel of the use case's page."""
     usecase = get_object_or_404(UseCase.objects.visible_to(request.user).select_related("unit"), pk=pk)
     if not selectors.can_approve(request.user, usecase):
@@ -129,7 +130,7 @@ def usecase_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def obligation_done(request: HttpRequest, pk: int) -> HttpResponse:
+def obligation_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record the evidence that an obligation of a use case is fulfilled."""
     obligation = get_object_or_404(
         selectors.obligations_visible_to(request.user).select_related("usecase", "usecase__unit"), pk=pk
@@ -185,7 +186,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def usecase_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def usecase_stage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Move an approved use case into pilot or production, submit it for production, or retire it."""
     from . import lifecycle
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from leitplanke.common.actors import Actor
 
 from .models import RuleBundle
 
@@ -14,7 +15,7 @@ class VerdictsStored:
     """New verdicts were stored for the use cases named (``None``: for every use case) and every
     verdict of them now comes from the active bundle: the decision workflow follows them."""
 
-    actor: Any
+    actor: Actor
     usecase_ids: Iterable[int] | None
 
 
@@ -22,6 +23,6 @@ class VerdictsStored:
 class BundlePublished:
     """A rule bundle was published and is active; ``changed_verdicts`` use cases got a new verdict."""
 
-    actor: Any
+    actor: Actor
     bundle: RuleBundle
     changed_verdicts: int

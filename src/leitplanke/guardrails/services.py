@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError
 from leitplanke.common.events import emit
 from leitplanke.common.permissions import check
@@ -144,7 +145,7 @@ def _bundle_to_prepare() -> RuleBundle | None:
 
 
 def verdict_refresh(
-    *, usecase: UseCase, actor: Any = None, tools: Iterable[Any] | None = None, new: bool = False
+    *, usecase: UseCase, actor: Actor = None, tools: Iterable[Any] | None = None, new: bool = False
 ) -> Verdict:
     """Evaluate a use case under the active bundle and store the verdict with the exact input.
 
@@ -190,7 +191,7 @@ def verdict_refresh(
     return verdict
 
 
-def _record_stopped(actor: Any, usecase_id: Any, label: str, summary: dict[str, Any], row: RuleBundle) -> None:
+def _record_stopped(actor: Actor, usecase_id: Any, label: str, summary: dict[str, Any], row: RuleBundle) -> None:
     """The audit event of a verdict a limit stopped: which rules were running, and why AI governance reviews."""
     rules = summary.get("failed") or []
     event_record(
@@ -208,7 +209,7 @@ def _record_stopped(actor: Any, usecase_id: Any, label: str, summary: dict[str, 
     )
 
 
-def verdicts_refresh(*, actor: Any = None, usecase_ids: Iterable[int] | None = None) -> int:
+def verdicts_refresh(*, actor: Actor = None, usecase_ids: Iterable[int] | None = None) -> int:
     """Re-evaluate many use cases (all, or those named) under the active bundle; returns how many changed.
 
     Inside a caller's write (a catalogue change) it is part of that transaction; on its own (``leitplanke
@@ -240,7 +241,7 @@ class _VerdictWriter:
     with its event, and the next refresh does the rest.
     """
 
-    def __init__(self, row: RuleBundle, actor: Any) -> None:
+    def __init__(self, row: RuleBundle, actor: Actor) -> None:
         self.row = row
         self.actor = actor
         self.now = clock.now()
@@ -311,7 +312,7 @@ class _VerdictWriter:
         emit(events.VerdictsStored(actor=self.actor, usecase_ids=usecase_ids))
 
 
-def bundle_publish(*, actor: Any, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
+def bundle_publish(*, actor: Actor, files: dict[str, str], checked: CheckReport | None = None) -> Publication:
     """Publish a bundle: check it, compare it with the portfolio, make it the active one, refresh verdicts.
 
     Refused (and the active bundle left as it is) if the bundle fails validation or its own tests, is
@@ -348,7 +349,7 @@ def _what_if_prepare(evaluator: Evaluator) -> None:
     engine_what_if(evaluator, selectors.portfolio(), outcomes=outcomes)
 
 
-def _bundle_publish(actor: Any, files: dict[str, str], evaluator: Evaluator) -> Publication:
+def _bundle_publish(actor: Actor, files: dict[str, str], evaluator: Evaluator) -> Publication:
     """The publication itself, in one write transaction (see :func:`bundle_publish`)."""
     bundle = evaluator.bundle
     with write_atomic():

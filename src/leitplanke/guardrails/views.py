@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leitplanke.common.access import only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError, NotFound
 from leitplanke.usecases import selectors as usecase_selectors
 from leitplanke.usecases.facts import FACTS
@@ -88,7 +89,7 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a bundle; it is checked and compared with the portfolio, then published on confirmation."""
     if request.method == "POST" and request.POST.get("confirm"):
         return _publish_confirmed(request)
@@ -114,7 +115,7 @@ def publish(request: HttpRequest) -> HttpResponse:
     return render(request, "guardrails/publish.html", context)
 
 
-def _publish_confirmed(request: HttpRequest) -> HttpResponse:
+def _publish_confirmed(request: AuthenticatedHttpRequest) -> HttpResponse:
     candidate = request.session.get(_CANDIDATE)
     if not candidate or files_digest(candidate["files"]) != request.POST.get("digest"):
         messages.error(request, _("The checked bundle is no longer available. Please upload it again."))

@@ -10,11 +10,11 @@ history began when it begins, and each later one on its day (see ``decisions.dem
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from leitplanke.common.actors import Actor
 from leitplanke.org import demo as org_demo
 from leitplanke.org.models import OrgUnit
 
@@ -72,7 +72,7 @@ def plan(today: dt.date) -> list[tuple[str, str, dt.date]]:
     return [(username, code, day) for username, code, day in planned if username in people]
 
 
-def courses_load(*, actor: Any = None) -> int:
+def courses_load(*, actor: Actor = None) -> int:
     """Create the demo courses that are missing; returns how many were created."""
     existing = set(Course.objects.filter(code__in=[c[0] for c in COURSES]).values_list("code", flat=True))
     created = 0
@@ -85,7 +85,7 @@ def courses_load(*, actor: Any = None) -> int:
     return created
 
 
-def record(username: str, code: str, day: dt.date, *, actor: Any = None) -> bool:
+def record(username: str, code: str, day: dt.date, *, actor: Actor = None) -> bool:
     """Record that ``username`` completed the demo course ``code`` on ``day``, unless any completion of
     theirs of that course is there (loaded before, perhaps on an earlier day, so with other dates)."""
     person = get_user_model().objects.filter(username=username).first()
@@ -96,7 +96,7 @@ def record(username: str, code: str, day: dt.date, *, actor: Any = None) -> bool
     return True
 
 
-def load(*, actor: Any = None, until: dt.date | None = None) -> dict[str, int]:
+def load(*, actor: Actor = None, until: dt.date | None = None) -> dict[str, int]:
     """Create what is missing of the demo courses and completions; returns how many were created.
 
     With ``until``, only the completions of that day or earlier (``leitplanke demo`` records the

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -49,7 +50,7 @@ def _clean_course(course: Course) -> None:
 @write_atomic
 def course_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     title: str,
     description: str = "",
@@ -74,7 +75,7 @@ def course_create(
 
 
 @write_atomic
-def course_update(*, actor: Any, course: Course, expected_version: int | None = None, **changes: Any) -> Course:
+def course_update(*, actor: Actor, course: Course, expected_version: int | None = None, **changes: Any) -> Course:
     """Change a course. A new validity applies to completions recorded from now on, not to earlier ones.
 
     With ``expected_version``, a change made by someone else in the meantime raises ``Conflict``.
@@ -100,7 +101,9 @@ def course_update(*, actor: Any, course: Course, expected_version: int | None = 
 
 
 @write_atomic
-def completion_record(*, actor: Any, person: Any, course: Course, completed_on: dt.date, note: str = "") -> Completion:
+def completion_record(
+    *, actor: Actor, person: Any, course: Course, completed_on: dt.date, note: str = ""
+) -> Completion:
     """Record that ``person`` completed ``course`` on ``completed_on``; it counts for the course's validity."""
     check(actor, "literacy.record_completion")
     course = Course.objects.get(pk=course.pk)  # the validity as stored now, not as the caller last saw it
@@ -124,7 +127,7 @@ def completion_record(*, actor: Any, person: Any, course: Course, completed_on: 
 
 
 @write_atomic
-def completion_remove(*, actor: Any, completion: Completion) -> None:
+def completion_remove(*, actor: Actor, completion: Completion) -> None:
     """Remove a completion recorded by mistake; the audit trail keeps what it said."""
     check(actor, "literacy.record_completion", completion)
     before = completion.audit_snapshot()

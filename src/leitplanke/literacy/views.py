@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
 
@@ -48,7 +49,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One course; for those who may, who completed it; for administrators, recording a completion."""
     course = get_object_or_404(courses_visible_to(request.user), pk=pk)
     can_edit = can_maintain_literacy(request.user)
@@ -86,7 +87,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @maintainers_only
 @require_http_methods(["GET", "POST"])
-def course_create(request: HttpRequest) -> HttpResponse:
+def course_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new course."""
     form = CourseForm(request.POST if request.method == "POST" else None, initial={"active": True})
     if request.method == "POST" and form.is_valid():
@@ -104,7 +105,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 @maintainers_only
 @require_http_methods(["GET", "POST"])
-def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def course_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a course; a change by someone else in the meantime is a conflict."""
     course = get_object_or_404(Course, pk=pk)
     initial = {name: getattr(course, name) for name in services.COURSE_FIELDS} | {"version": course.version}
@@ -122,7 +123,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @maintainers_only
 @require_POST
-def completion_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def completion_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Remove a completion recorded by mistake."""
     completion = get_object_or_404(Completion.objects.select_related("person", "course"), pk=pk)
     course = completion.course

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 from leitplanke.common.links import absolute
 from leitplanke.common.transactions import write_atomic
@@ -40,7 +41,7 @@ def notify(
     usecase: Any = None,
     params: dict[str, Any] | None = None,
     link: str = "",
-    actor: Any = None,
+    actor: Actor = None,
 ) -> list[Notification]:
     """Tell each active recipient (but not ``actor`` themselves) once per ``key``; returns the new ones.
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.transactions import write_atomic
 
 from . import services
@@ -152,7 +153,7 @@ def all_people() -> list[str]:
 
 
 @write_atomic
-def load(*, password: str, actor: Any = None) -> dict[str, int]:
+def load(*, password: str, actor: Actor = None) -> dict[str, int]:
     """Create or complete the demo company; returns how many units and people were created."""
     User = get_user_model()
     created = {"units": 0, "people": 0}

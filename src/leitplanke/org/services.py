@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -76,7 +77,7 @@ def _set_path(unit: OrgUnit) -> None:
 @write_atomic
 def unit_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     kind: str,
@@ -99,7 +100,7 @@ def unit_create(
 
 
 @write_atomic
-def unit_update(*, actor: Any, unit: OrgUnit, expected_version: int | None = None, **changes: Any) -> OrgUnit:
+def unit_update(*, actor: Actor, unit: OrgUnit, expected_version: int | None = None, **changes: Any) -> OrgUnit:
     """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units.
 
     With ``expected_version`` (the version the actor saw), a change made by someone else in the
@@ -149,7 +150,7 @@ def person_password_check(*, password: str, username: str, email: str = "", disp
 @write_atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     display_name: str,
     email: str = "",
@@ -178,7 +179,7 @@ def person_create(
 
 
 @write_atomic
-def person_update(*, actor: Any, person: Any, expected_version: int | None = None, **changes: Any) -> Any:
+def person_update(*, actor: Actor, person: Any, expected_version: int | None = None, **changes: Any) -> Any:
     """Change a person's display name, e-mail, language or whether the account is active.
 
     ``expected_version`` guards against overwriting someone else's change (see ``unit_update``).
@@ -207,7 +208,7 @@ def person_update(*, actor: Any, person: Any, expected_version: int | None = Non
 
 
 @write_atomic
-def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
+def membership_add(*, actor: Actor, person: Any, unit: OrgUnit) -> Membership:
     """Make ``person`` a member of ``unit`` (nothing happens if they already are)."""
     check(actor, "org.manage_membership", unit)
     membership, created = Membership.objects.get_or_create(person=person, unit=unit)
@@ -222,7 +223,7 @@ def membership_add(*, actor: Any, person: Any, unit: OrgUnit) -> Membership:
 
 
 @write_atomic
-def membership_remove(*, actor: Any, person: Any, unit: OrgUnit) -> None:
+def membership_remove(*, actor: Actor, person: Any, unit: OrgUnit) -> None:
     """End ``person``'s membership of ``unit``."""
     check(actor, "org.manage_membership", unit)
     deleted, _count = Membership.objects.filter(person=person, unit=unit).delete()
@@ -242,7 +243,7 @@ def role_scope_check(*, role: str, for_unit: bool) -> None:
 
 
 @write_atomic
-def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
+def role_assign(*, actor: Actor, person: Any, role: str, unit: OrgUnit | None = None) -> RoleAssignment:
     """Give ``person`` a role for the whole company (``unit=None``) or for one unit and below."""
     check(actor, "org.manage_role", unit)
     role_scope_check(role=role, for_unit=unit is not None)
@@ -261,7 +262,7 @@ def role_assign(*, actor: Any, person: Any, role: str, unit: OrgUnit | None = No
 
 
 @write_atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     """Take a role away again."""
     check(actor, "org.manage_role", assignment.unit)
     person = assignment.person

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.audit.selectors import history_for
 from leitplanke.common.access import import_failure_context, only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
 from leitplanke.common.permissions import allowed
@@ -114,7 +115,7 @@ def _render_person(
 
 @administrators_only
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new unit; ``?parent=<id>`` preselects the unit it goes below."""
     form = UnitForm(
         request.POST if request.method == "POST" else None,
@@ -134,7 +135,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 @administrators_only
 @require_http_methods(["GET", "POST"])
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a unit's name, code, kind, place in the tree, lead or deputy."""
     unit = get_object_or_404(units_visible_to(request.user).select_related("lead", "deputy"), pk=pk)
     initial = {
@@ -159,7 +160,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @administrators_only
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new person, with an initial password or none (single sign-on, or set later)."""
     form = PersonForm(request.POST if request.method == "POST" else None, creating=True)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +185,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @administrators_only
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a person's display name, e-mail address, language, or whether the account is active."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     initial = {
@@ -208,7 +209,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @administrators_only
 @require_POST
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add the person to a unit."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     form = MembershipForm(request.POST, viewer=request.user, prefix="membership")
@@ -222,7 +223,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @administrators_only
 @require_POST
-def membership_remove(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """Take the person out of a unit."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     unit = get_object_or_404(units_visible_to(request.user), pk=unit_pk, memberships__person=person)
@@ -233,7 +234,7 @@ def membership_remove(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
 
 @administrators_only
 @require_POST
-def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def role_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give the person a role, company-wide or for one unit."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     form = RoleForm(request.POST, viewer=request.user, prefix="role")
@@ -250,7 +251,7 @@ def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @administrators_only
 @require_POST
-def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """Take a role away (never the last administrator's)."""
     person = get_object_or_404(people_visible_to(request.user), pk=pk)
     assignment = get_object_or_404(
@@ -267,7 +268,7 @@ def role_revoke(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRespon
 
 @administrators_only
 @require_http_methods(["GET", "POST"])
-def import_file(request: HttpRequest) -> HttpResponse:
+def import_file(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a CSV file of units or people: every faulty line listed, or everything imported."""
     form = ImportForm(
         request.POST if request.method == "POST" else None,

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from leitplanke.catalog.models import Tool
+from leitplanke.common.actors import Actor
 from leitplanke.common.transactions import write_atomic
 from leitplanke.org.models import OrgUnit
 
@@ -764,7 +765,7 @@ def register(
     owner: Any,
     people: dict[str, Any],
     tools: list[Tool],
-    actor: Any = None,
+    actor: Actor = None,
     submit: bool | None = None,
 ) -> UseCase:
     """Register ``spec`` through the service, by its owner (or ``actor``), with ``tools``.
@@ -791,7 +792,7 @@ def register(
 
 
 @write_atomic
-def load(*, actor: Any = None) -> dict[str, int]:
+def load(*, actor: Actor = None) -> dict[str, int]:
     """Register the demo use cases that are missing; returns how many were created and completed.
 
     Each is registered by its owner (or ``actor`` if given), now. Units or owners that are missing

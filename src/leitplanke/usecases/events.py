@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from leitplanke.common.actors import Actor
+
 from .models import UseCase
 
 
@@ -29,7 +31,7 @@ class StageDeclared:
     """Inside the write, before anything changed: the owning unit declares ``stage`` for ``usecase``
     (as it is stored). A subscriber refuses a stage the lifecycle does not allow (``DomainError``)."""
 
-    actor: Any
+    actor: Actor
     usecase: UseCase
     stage: str
 
@@ -40,7 +42,7 @@ class UseCaseSaved:
     event recorded. ``before`` and ``after`` are its audit snapshots; ``tools`` its tools when the
     caller has them at hand (a registration)."""
 
-    actor: Any
+    actor: Actor
     usecase: UseCase
     before: dict[str, Any] | None
     after: dict[str, Any]

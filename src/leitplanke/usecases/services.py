@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock, events
+from leitplanke.common.actors import Actor
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -77,7 +78,7 @@ def _full_clean(usecase: UseCase) -> None:
 
 def usecase_create(
     *,
-    actor: Any,
+    actor: Actor,
     tools: Iterable[Any] = (),
     contributors: Iterable[Any] = (),
     submit: bool = False,
@@ -114,7 +115,7 @@ def _prospect_create(stage: str, fields: dict[str, Any]) -> tuple[UseCase, None]
 @write_atomic
 def _usecase_create(
     *,
-    actor: Any,
+    actor: Actor,
     tools: Iterable[Any] = (),
     contributors: Iterable[Any] = (),
     submit: bool = False,
@@ -143,7 +144,7 @@ def _usecase_create(
 
 def usecase_update(
     *,
-    actor: Any,
+    actor: Actor,
     usecase: UseCase,
     expected_version: int | None = None,
     tools: Iterable[Any] | None = None,
@@ -205,7 +206,7 @@ def _prospect_update(
 @write_atomic
 def _usecase_update(
     *,
-    actor: Any,
+    actor: Actor,
     usecase: UseCase,
     expected_version: int | None = None,
     tools: Iterable[Any] | None = None,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.pagination import CappedPaginator
 from leitplanke.decisions import services as decision_services
@@ -84,7 +85,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake_start(request: HttpRequest) -> HttpResponse:
+def intake_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1 of a new use case; saving it creates the draft that the later steps complete."""
     form = UseCaseForm(request.POST or None, viewer=request.user, step=BASICS)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +107,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def intake_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """One step of the intake for an existing use case; each save keeps the draft."""
     usecase = _found(selectors.usecase_for_editor, request, pk)
     if step not in STEPS:
@@ -136,7 +137,7 @@ def intake_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render(request, "usecases/intake.html", context, status=409 if conflict else 200)
 
 
-def _review(request: HttpRequest, usecase: UseCase) -> HttpResponse:
+def _review(request: AuthenticatedHttpRequest, usecase: UseCase) -> HttpResponse:
     """The last step: everything at a glance, what is still open, and the button that submits."""
     if request.method == "POST":
         try:
@@ -187,7 +188,7 @@ def _open_questions(request: HttpRequest, usecase: UseCase, error: DomainError) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole Steckbrief in one form; a change saved by someone else meanwhile is a conflict (409)."""
     usecase = _found(selectors.usecase_for_editor, request, pk)
     form = UseCaseForm(
@@ -206,7 +207,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "usecases/edit.html", context, status=409 if conflict else 200)
 
 
-def _save(request: HttpRequest, usecase: UseCase, form: UseCaseForm) -> tuple[UseCase | None, Any]:
+def _save(request: AuthenticatedHttpRequest, usecase: UseCase, form: UseCaseForm) -> tuple[UseCase | None, Any]:
     """Hand the form to the service; on a refusal put the error on the form (and both sides of a conflict)."""
     changes = form.changes()
     tools = changes.pop("tools", None)

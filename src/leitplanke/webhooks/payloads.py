@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.links import absolute
 from leitplanke.guardrails.models import Verdict
 
@@ -46,12 +47,12 @@ def usecase(item: Any) -> dict[str, Any]:
     }
 
 
-def usecase_submitted(item: Any, *, actor: Any) -> dict[str, Any]:
+def usecase_submitted(item: Any, *, actor: Actor) -> dict[str, Any]:
     """``usecase.submitted``: the use case as routed by its verdict (the status says which way it goes)."""
     return {"usecase": usecase(item), "submitted_by": person(actor)}
 
 
-def usecase_decided(item: Any, *, outcome: str, actor: Any, approval: Any = None) -> dict[str, Any]:
+def usecase_decided(item: Any, *, outcome: str, actor: Actor, approval: Any = None) -> dict[str, Any]:
     """``usecase.decided``: approved by the team lead, or rejected by a reviewer."""
     data = usecase(item)
     data["status"] = outcome  # a rejection is told while the service is still setting it
@@ -65,7 +66,7 @@ def usecase_decided(item: Any, *, outcome: str, actor: Any, approval: Any = None
     return result
 
 
-def review(item: Any, *, actor: Any = None) -> dict[str, Any]:
+def review(item: Any, *, actor: Actor = None) -> dict[str, Any]:
     """``review.assigned`` and ``review.decided``: the review (role, unit, deadline, outcome) and its use case."""
     return {
         "review": {

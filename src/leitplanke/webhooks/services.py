@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock
+from leitplanke.common.actors import Actor, acting_person
 from leitplanke.common.background import enqueue_later, enqueue_with_change, retry_delay
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
@@ -311,7 +312,7 @@ def new_secret() -> str:
 
 
 @write_atomic
-def endpoint_create(*, actor: Any, url: str, event_types: Iterable[str], description: str = "") -> Endpoint:
+def endpoint_create(*, actor: Actor, url: str, event_types: Iterable[str], description: str = "") -> Endpoint:
     """Add an endpoint with a new secret; the caller shows the secret once (it is never audited)."""
     check(actor, "webhooks.manage_endpoint")
     endpoint = Endpoint(
@@ -334,7 +335,7 @@ def _locked(endpoint: Endpoint) -> Endpoint:
 @write_atomic
 def endpoint_update(
     *,
-    actor: Any,
+    actor: Actor,
     endpoint: Endpoint,
     url: str,
     event_types: Iterable[str],
@@ -365,7 +366,7 @@ def endpoint_update(
 
 @write_atomic
 def endpoint_set_active(
-    *, actor: Any, endpoint: Endpoint, active: bool, expected_version: int | None = None
+    *, actor: Actor, endpoint: Endpoint, active: bool, expected_version: int | None = None
 ) -> Endpoint:
     """Deactivate an endpoint (it receives nothing more; what waits for it fails) or activate it again."""
     check(actor, "webhooks.manage_endpoint")
@@ -389,7 +390,7 @@ def secret_grace_hours() -> int:
 
 
 @write_atomic
-def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: int | None = None) -> Endpoint:
+def endpoint_rotate_secret(*, actor: Actor, endpoint: Endpoint, expected_version: int | None = None) -> Endpoint:
     """Give an endpoint a new secret; the old one keeps signing beside it for ``WEBHOOK_SECRET_GRACE_HOURS``.
 
     During that grace period every attempt carries both signatures (the new one first), so the
@@ -421,13 +422,13 @@ def endpoint_rotate_secret(*, actor: Any, endpoint: Endpoint, expected_version: 
 
 
 @write_atomic
-def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
+def endpoint_test(*, actor: Actor, endpoint: Endpoint) -> Delivery:
     """Send a test event to one endpoint, whatever it subscribed to, to check address and signature."""
     check(actor, "webhooks.manage_endpoint")
     endpoint = _locked(endpoint)
     if not endpoint.active:
         raise DomainError(_("Activate the endpoint before sending it a test event."), code="inactive")
-    data = {"endpoint": {"id": endpoint.pk}, "sent_by": {"username": actor.username}}
+    data = {"endpoint": {"id": endpoint.pk}, "sent_by": {"username": acting_person(actor).username}}
     (delivery,) = _queue([endpoint], TEST_EVENT, _envelope(TEST_EVENT, data, uuid.uuid4()))
     event_record(
         actor=actor, action="webhooks.endpoint.tested", target=endpoint, after={"event_id": str(delivery.event_id)}
@@ -436,7 +437,7 @@ def endpoint_test(*, actor: Any, endpoint: Endpoint) -> Delivery:
 
 
 @write_atomic
-def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
+def delivery_redeliver(*, actor: Actor, delivery: Delivery) -> Delivery:
     """Try a failed delivery again: the same event (same id and payload), with a new round of attempts."""
     check(actor, "webhooks.manage_endpoint")
     delivery = Delivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)

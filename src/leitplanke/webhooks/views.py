@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.common.access import only_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import Conflict, DomainError, NotFound
 from leitplanke.common.forms import save_versioned
 
@@ -48,7 +49,7 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 
 @governance_only
 @require_http_methods(["GET", "POST"])
-def endpoint_create(request: HttpRequest) -> HttpResponse:
+def endpoint_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new endpoint; its secret is shown on the next page, once."""
     form = EndpointForm(request.POST if request.method == "POST" else None, creating=True)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_http_methods(["GET", "POST"])
-def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change address, description and events; a change by someone else in the meantime is a conflict."""
     endpoint = _endpoint(request, pk)
     initial = {
@@ -113,7 +114,7 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_POST
-def endpoint_active(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Deactivate an endpoint (``active=0``) or activate it again (``active=1``)."""
     endpoint = _endpoint(request, pk)
     active = request.POST.get("active") == "1"
@@ -133,7 +134,7 @@ def endpoint_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_http_methods(["GET", "POST"])
-def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_rotate_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then give the endpoint a new secret; it is shown once, on the endpoint's page, as after creation.
 
     GET explains the grace period (the old secret still signs for a while); POST rotates. A rotation
@@ -166,7 +167,7 @@ def endpoint_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_POST
-def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
+def endpoint_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Send the endpoint a test event; the log below shows how it went."""
     endpoint = _endpoint(request, pk)
     try:
@@ -180,7 +181,7 @@ def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @governance_only
 @require_POST
-def delivery_redeliver(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+def delivery_redeliver(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """Send a failed delivery again: the same event, with a new round of attempts."""
     endpoint = _endpoint(request, pk)
     try:

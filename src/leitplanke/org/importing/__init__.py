@@ -23,10 +23,9 @@ here takes effect.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
 
@@ -51,7 +50,7 @@ __all__ = [
 ]
 
 
-def org_import(*, actor: Any, kind: str, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+def org_import(*, actor: Actor, kind: str, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
     """Import a file of the given kind (``units`` or ``people``)."""
     importers = {UNITS: units_import, PEOPLE: people_import}
     if kind not in importers:

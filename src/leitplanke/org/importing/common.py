@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import csvfile
+from leitplanke.common.actors import Actor
 from leitplanke.common.csvfile import ImportFailed, Record, RowError, read_table
 from leitplanke.common.errors import DomainError
 from leitplanke.common.transactions import write_atomic
@@ -81,7 +82,7 @@ def run_atomically(dry_run: bool, plan: Callable[[], Any], apply: Callable[[Any]
         return apply(plan())
 
 
-def record_import(*, actor: Any, kind: str, source: str, data: bytes, summary: ImportSummary) -> None:
+def record_import(*, actor: Actor, kind: str, source: str, data: bytes, summary: ImportSummary) -> None:
     """One event for the import as a whole; an import that changed nothing leaves no trace."""
     if summary.created or summary.updated:
         event_record(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leitplanke.audit.services import event_record
+from leitplanke.common.actors import Actor
 from leitplanke.common.batches import batched
 from leitplanke.common.csvfile import ImportFailed, RowError, field_errors
 from leitplanke.common.errors import DomainError
@@ -403,7 +404,7 @@ _COLUMNS = {
 }
 
 
-def _apply_person(actor: Any, plan: _PeoplePlan, row: _PersonRow, written: _Undo) -> Any:
+def _apply_person(actor: Actor, plan: _PeoplePlan, row: _PersonRow, written: _Undo) -> Any:
     if row.pk is None:
         person = services.person_create(actor=actor, password=None, **row.create)
         written.created.append(person.pk)
@@ -426,7 +427,7 @@ def _apply_person(actor: Any, plan: _PeoplePlan, row: _PersonRow, written: _Undo
     return person
 
 
-def _apply_people(actor: Any, plan: _PeoplePlan, undo: _Undo) -> ImportSummary:
+def _apply_people(actor: Actor, plan: _PeoplePlan, undo: _Undo) -> ImportSummary:
     people: dict[tuple[str, Any], Any] = {}
     for batch in batched(plan.rows):
         written = _Undo()
@@ -452,7 +453,7 @@ def _apply_people(actor: Any, plan: _PeoplePlan, undo: _Undo) -> ImportSummary:
     return plan.summary()
 
 
-def _roll_back(actor: Any, undo: _Undo, *, source: str, data: bytes, error: Exception) -> None:
+def _roll_back(actor: Actor, undo: _Undo, *, source: str, data: bytes, error: Exception) -> None:
     """Undo what the committed batches of a failed people import wrote, newest first, and record it.
 
     Leads and deputies, memberships, roles and changed details of people who existed get their
@@ -510,7 +511,7 @@ def _roll_back(actor: Any, undo: _Undo, *, source: str, data: bytes, error: Exce
         )
 
 
-def people_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+def people_import(*, actor: Actor, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
     """Create or update people from a CSV file, matched by e-mail address (any case).
 
     Adds memberships, sets units' leads and deputies and assigns roles; never removes any. New

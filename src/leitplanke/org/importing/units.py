@@ -4,10 +4,10 @@ file or the database, blank only for a company."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.csvfile import ImportFailed, RowError, field_errors
 from leitplanke.common.errors import DomainError
 
@@ -166,7 +166,7 @@ def _ancestors(code: str, parent_of: dict[str, str]) -> list[str] | None:
     return chain
 
 
-def _apply_units(actor: Any, plan: _UnitPlan) -> ImportSummary:
+def _apply_units(actor: Actor, plan: _UnitPlan) -> ImportSummary:
     columns = {"code": "code", "name": "name", "kind": "kind", "parent": "parent", None: ""}
     for row in plan.rows:
         if row.action == "unchanged":
@@ -184,7 +184,7 @@ def _apply_units(actor: Any, plan: _UnitPlan) -> ImportSummary:
     return plan.summary()
 
 
-def units_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+def units_import(*, actor: Actor, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
     """Create or update units from a CSV file (``code,name,kind,parent``), matched by code.
 
     All or nothing: any faulty row raises :class:`ImportFailed` naming every faulty row, and

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from leitplanke.common.access import import_failure_context
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.org.selectors import is_administrator
 
 from ..facts import FACTS
@@ -27,7 +28,7 @@ def _may_import(user: Any) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_usecases(request: HttpRequest) -> HttpResponse:
+def import_usecases(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a generic CSV file of use cases: every faulty line listed, or everything imported."""
     if not _may_import(request.user):
         raise Http404

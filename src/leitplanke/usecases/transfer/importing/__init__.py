@@ -36,6 +36,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from leitplanke.common.actors import Actor
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
 from leitplanke.org.selectors import is_administrator
@@ -74,7 +75,7 @@ FORMATS = (
 
 def usecases_import(
     *,
-    actor: Any,
+    actor: Actor,
     format: str,
     data: bytes,
     owner: Any,
@@ -111,7 +112,7 @@ def usecases_import(
     )
 
 
-def generic_csv_import(*, actor: Any, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
+def generic_csv_import(*, actor: Actor, data: bytes, source: str = "", dry_run: bool = False) -> ImportSummary:
     """A person's upload of a generic CSV: they own rows without owner, and every row's unit must be
     one they work in (administrators: any unit)."""
     allowed = None if is_administrator(actor) else set(units_user_works_in(actor).values_list("pk", flat=True))

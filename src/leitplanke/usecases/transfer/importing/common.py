@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.catalog.models import Tool
+from leitplanke.common.actors import Actor
 from leitplanke.common.batches import batched
 from leitplanke.common.csvfile import ImportFailed, RowError
 from leitplanke.common.errors import DomainError
@@ -296,7 +297,7 @@ def complete(values: dict[str, Any]) -> bool:
 def run_import(
     *,
     plan: Callable[[], ImportPlan],
-    actor: Any,
+    actor: Actor,
     data: bytes,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -354,7 +355,7 @@ class _Undo:
         return bool(self.units or self.created or self.updated)
 
 
-def _apply(plan: ImportPlan, actor: Any, progress: Progress | None, undo: _Undo) -> ImportSummary:
+def _apply(plan: ImportPlan, actor: Actor, progress: Progress | None, undo: _Undo) -> ImportSummary:
     created_units: dict[int, OrgUnit] = {}
 
     def resolve(target: UnitTarget | None) -> OrgUnit | None:
@@ -387,7 +388,7 @@ def _apply(plan: ImportPlan, actor: Any, progress: Progress | None, undo: _Undo)
     return plan.summary()
 
 
-def _apply_row(row: PlannedUseCase, source: str, actor: Any, resolve: Callable[[Any], Any], written: _Undo) -> None:
+def _apply_row(row: PlannedUseCase, source: str, actor: Actor, resolve: Callable[[Any], Any], written: _Undo) -> None:
     if row.action == "unchanged":
         return
     said = {name: resolve(value) if isinstance(value, NewUnit) else value for name, value in row.said.items()}
@@ -414,7 +415,7 @@ def _same(current: Any, value: Any) -> bool:
     return getattr(current, "pk", current) == getattr(value, "pk", value)
 
 
-def _roll_back(undo: _Undo, actor: Any, plan: ImportPlan, data: bytes, error: Exception) -> None:
+def _roll_back(undo: _Undo, actor: Actor, plan: ImportPlan, data: bytes, error: Exception) -> None:
     """Undo what the committed batches of a failed import wrote, in batches too, and record it.
 
     Use cases the import changed get their values back where they still hold the import's (what
