@@ -25,20 +25,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from .actors import Actor
 from .errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from leitplanke.accounts.models import User
 
 #: The actor of commands, jobs and the demo (see the module's docstring).
 SYSTEM = None
 
-Predicate = Callable[[Any, Any], bool]
-Restrict = Callable[[Any], QuerySet[Any]]
+#: Asked only for a signed-in, active person (``holds`` answers for the system and anonymous visitors).
+Predicate = Callable[["User", Any], bool]
+Restrict = Callable[["User | AnonymousUser"], QuerySet[Any]]
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,11 @@ class Permission:
     restrict: Restrict | None = None
     system: bool = False
 
-    def holds(self, user: Any, obj: Any = None) -> bool:
+    def holds(self, user: Actor | AnonymousUser, obj: Any = None) -> bool:
         """Whether ``user`` (``None``: the system) holds the permission, for ``obj`` if given."""
         if user is SYSTEM:
             return self.system
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        if isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
             return False
         return bool(self.predicate(user, obj))
 
@@ -101,7 +106,7 @@ def register(
 
 
 def _predicate_from(restrict: Restrict) -> Predicate:
-    def predicate(user: Any, obj: Any) -> bool:
+    def predicate(user: User, obj: Any) -> bool:
         rows = restrict(user)
         return rows.filter(pk=obj.pk).exists() if obj is not None else rows.exists()
 
@@ -121,12 +126,12 @@ def registered() -> dict[str, Permission]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def allowed(user: Any, name: str, obj: Any = None) -> bool:
+def allowed(user: Actor | AnonymousUser, name: str, obj: Any = None) -> bool:
     """Whether ``user`` (``None``: the system) may do ``name``, to ``obj`` if given."""
     return permission(name).holds(user, obj)
 
 
-def check(user: Any, name: str, obj: Any = None) -> None:
+def check(user: Actor | AnonymousUser, name: str, obj: Any = None) -> None:
     """Raise :class:`~leitplanke.common.errors.PermissionDenied` unless :func:`allowed`.
 
     The message is the permission's refusal, translated; the error's ``code`` is ``forbidden``.
@@ -136,12 +141,12 @@ def check(user: Any, name: str, obj: Any = None) -> None:
         raise PermissionDenied(found.refusal or _("You are not allowed to do this."))
 
 
-def restrict(user: Any, name: str) -> QuerySet[Any]:
+def restrict(user: Actor | AnonymousUser, name: str) -> QuerySet[Any]:
     """The rows of the permission's entity that ``user`` may see or act on (none for the system,
     an anonymous visitor or a deactivated account)."""
     found = permission(name)
     if found.restrict is None:
         raise LookupError(f"permission {name!r} has no restrict function")
-    if user is SYSTEM or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if user is SYSTEM or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         return found.restrict(AnonymousUser()).none()
     return found.restrict(user)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator
 
+from leitplanke.accounts.models import User
 from leitplanke.common.errors import Conflict, DomainError, NotFound, PermissionDenied
 from leitplanke.org.models import OrgUnit
 from leitplanke.org.selectors import units_visible_to
@@ -97,9 +98,10 @@ def lookup_key(value: str) -> str:
     return value
 
 
-def caller(request: HttpRequest) -> Any:
-    """The person the request acts for (token or session)."""
-    return request.auth  # type: ignore[attr-defined]
+def caller(request: HttpRequest) -> User:
+    """The person the request acts for (token or session): every router requires authentication."""
+    user: User = request.auth  # type: ignore[attr-defined]  # set by django-ninja's authentication
+    return user
 
 
 @overload
