@@ -7,7 +7,7 @@ for a tool is for every active person. ``actor=None`` is the system (commands, t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -42,6 +42,22 @@ TOOL_FIELDS = frozenset(
         "contact",
     }
 )
+
+
+class ToolFields(TypedDict, total=False):
+    """The keywords of :func:`tool_update`: every name of ``TOOL_FIELDS`` (a test keeps them the same)."""
+
+    name: str
+    vendor: str
+    kind: str
+    hosting_region: str
+    status: str
+    max_classification: str
+    personal_data_allowed: bool
+    dpa_signed: bool
+    trains_on_inputs: bool
+    usage_guidelines: str
+    contact: str
 
 
 def _check_name_free(tool: Tool) -> None:
@@ -108,7 +124,9 @@ def tool_create(
 
 
 @write_atomic
-def tool_update(*, actor: Actor, tool: Tool, expected_version: int | None = None, **changes: Any) -> Tool:
+def tool_update(
+    *, actor: Actor, tool: Tool, expected_version: int | None = None, **changes: Unpack[ToolFields]
+) -> Tool:
     """Change a catalogue entry; the version goes up when anything changed.
 
     With ``expected_version`` (the version the actor saw), a change made by someone else in the

@@ -35,8 +35,10 @@ from .errors import PermissionDenied
 if TYPE_CHECKING:
     from leitplanke.accounts.models import User
 
+#: A person of the company (a user account), as services receive them in keywords such as ``owner``.
+type Person = User
 #: A signed-in person, or ``None`` for the system.
-type Actor = User | None
+type Actor = Person | None
 
 
 class AuthenticatedHttpRequest(HttpRequest):

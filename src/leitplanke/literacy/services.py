@@ -6,7 +6,7 @@ Administrators maintain both; ``actor=None`` is the system (commands, the demo l
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -23,6 +23,16 @@ from .models import Completion, Course
 
 #: The fields of a course that ``course_create`` and ``course_update`` set.
 COURSE_FIELDS = frozenset({"code", "title", "description", "validity_months", "active"})
+
+
+class CourseFields(TypedDict, total=False):
+    """The keywords of :func:`course_update`: every name of ``COURSE_FIELDS`` (a test keeps them the same)."""
+
+    code: str
+    title: str
+    description: str
+    validity_months: int | None
+    active: bool
 
 
 def _code_taken() -> DomainError:
@@ -75,7 +85,9 @@ def course_create(
 
 
 @write_atomic
-def course_update(*, actor: Actor, course: Course, expected_version: int | None = None, **changes: Any) -> Course:
+def course_update(
+    *, actor: Actor, course: Course, expected_version: int | None = None, **changes: Unpack[CourseFields]
+) -> Course:
     """Change a course. A new validity applies to completions recorded from now on, not to earlier ones.
 
     With ``expected_version``, a change made by someone else in the meantime raises ``Conflict``.

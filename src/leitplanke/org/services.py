@@ -6,7 +6,7 @@ Each checks its permission first (``org/permissions.py``): administrators, or th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
-from leitplanke.common.actors import Actor
+from leitplanke.common.actors import Actor, Person
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
@@ -24,6 +24,31 @@ from .models import COMPANY_WIDE_ONLY, Membership, OrgUnit, Role, RoleAssignment
 from .selectors import forget_cached_roles
 
 User = get_user_model()
+
+#: What :func:`unit_update` and :func:`person_update` change.
+UNIT_FIELDS = frozenset({"code", "name", "kind", "parent", "lead", "deputy"})
+PERSON_FIELDS = frozenset({"display_name", "email", "preferred_language", "is_active"})
+
+
+class UnitFields(TypedDict, total=False):
+    """The keywords of :func:`unit_update`: every name of ``UNIT_FIELDS`` (a test keeps them the same)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: OrgUnit | None
+    lead: Person | None
+    deputy: Person | None
+
+
+class PersonFields(TypedDict, total=False):
+    """The keywords of :func:`person_update`: every name of ``PERSON_FIELDS`` (a test keeps them the same)."""
+
+    display_name: str
+    email: str
+    preferred_language: str
+    is_active: bool
+
 
 _ALLOWED_PARENT_KINDS: dict[str, set[str | None]] = {
     UnitKind.COMPANY: {None},
@@ -100,15 +125,16 @@ def unit_create(
 
 
 @write_atomic
-def unit_update(*, actor: Actor, unit: OrgUnit, expected_version: int | None = None, **changes: Any) -> OrgUnit:
+def unit_update(
+    *, actor: Actor, unit: OrgUnit, expected_version: int | None = None, **changes: Unpack[UnitFields]
+) -> OrgUnit:
     """Change a unit's code, name, kind, parent, lead or deputy; moving it moves its sub-units.
 
     With ``expected_version`` (the version the actor saw), a change made by someone else in the
     meantime raises :class:`Conflict` instead of being overwritten.
     """
     check(actor, "org.manage_unit", unit)
-    allowed = {"code", "name", "kind", "parent", "lead", "deputy"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - UNIT_FIELDS
     if unknown:
         raise ValueError(f"unit_update cannot change {sorted(unknown)}")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
@@ -179,14 +205,15 @@ def person_create(
 
 
 @write_atomic
-def person_update(*, actor: Actor, person: Any, expected_version: int | None = None, **changes: Any) -> Any:
+def person_update(
+    *, actor: Actor, person: Person, expected_version: int | None = None, **changes: Unpack[PersonFields]
+) -> Person:
     """Change a person's display name, e-mail, language or whether the account is active.
 
     ``expected_version`` guards against overwriting someone else's change (see ``unit_update``).
     """
     check(actor, "org.manage_person", person)
-    allowed = {"display_name", "email", "preferred_language", "is_active"}
-    unknown = set(changes) - allowed
+    unknown = set(changes) - PERSON_FIELDS
     if unknown:
         raise ValueError(f"person_update cannot change {sorted(unknown)}")
     person = User.objects.select_for_update().get(pk=person.pk)

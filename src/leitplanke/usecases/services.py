@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict, Unpack
 
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock, events
-from leitplanke.common.actors import Actor
+from leitplanke.common.actors import Actor, Person
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
+from leitplanke.org.models import OrgUnit
 
 from . import search
 from .events import StageDeclared, UseCaseChanging, UseCaseSaved
@@ -39,6 +41,40 @@ EDITABLE_FIELDS = frozenset(
         *(fact.name for fact in FACTS),
     }
 )
+
+
+class UseCaseFields(TypedDict, total=False):
+    """The keywords of :func:`usecase_create` and :func:`usecase_update`: every name of
+    ``EDITABLE_FIELDS`` with its value type (a test keeps the two the same). The risk questions of
+    ``facts.py`` take their answer codes: a list for a multi-select question, else one code (``""``
+    or ``None`` for "not answered yet")."""
+
+    title: str
+    summary: str
+    problem: str
+    unit: OrgUnit
+    owner: Person
+    expected_hours_per_month: Decimal | None
+    expected_euros_per_year: Decimal | None
+    expected_benefit: str
+    confidential: bool
+    source: str
+    source_id: str
+    # facts.py, multiple choice
+    purposes: list[str]
+    affected_people: list[str]
+    prohibited_practices: list[str]
+    # facts.py, one answer
+    interacts_with_people: str | None
+    generated_content: str | None
+    personal_data: str | None
+    data_classification: str | None
+    monitors_employees: str | None
+    decision_role: str | None
+    human_review: str | None
+    scale: str | None
+
+
 #: What the guardrail rules read of a use case: a change to any of them evaluates it again.
 VERDICT_INPUTS = (*(fact.name for fact in FACTS), "tools", "unit", "stage")
 #: Facts that must be answered before a use case leaves the draft state.
@@ -83,7 +119,7 @@ def usecase_create(
     contributors: Iterable[Any] = (),
     submit: bool = False,
     stage: str = Stage.IDEA,
-    **fields: Any,
+    **fields: Unpack[UseCaseFields],
 ) -> UseCase:
     """Register a use case: a draft, or submitted at once with ``submit`` (every question answered).
 
@@ -100,7 +136,7 @@ def usecase_create(
         )
 
 
-def _prospect_create(stage: str, fields: dict[str, Any]) -> tuple[UseCase, None] | None:
+def _prospect_create(stage: str, fields: Mapping[str, Any]) -> tuple[UseCase, None] | None:
     """The use case about to be registered, unsaved (``None`` for a request the write refuses anyway)."""
     if "status" in fields or set(fields) - EDITABLE_FIELDS or stage not in Stage.values or not fields.get("unit"):
         return None
@@ -120,16 +156,17 @@ def _usecase_create(
     contributors: Iterable[Any] = (),
     submit: bool = False,
     stage: str = Stage.IDEA,
-    **fields: Any,
+    **fields: Unpack[UseCaseFields],
 ) -> UseCase:
     """The write of :func:`usecase_create`, in one transaction."""
     _refuse_lifecycle_fields(fields)
     check_fact_names(set(fields) - EDITABLE_FIELDS)
     if stage not in Stage.values:
         raise DomainError(_("Choose a stage."), field="stage")
-    _clean_facts(fields)
+    values: dict[str, Any] = dict(fields)
+    _clean_facts(values)
     status = Status.SUBMITTED if submit else Status.DRAFT
-    usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, status=status, stage=stage, **fields)
+    usecase = UseCase(created_by=actor if getattr(actor, "pk", None) else None, status=status, stage=stage, **values)
     _full_clean(usecase)
     _check_complete(usecase)
     usecase.save()
@@ -150,7 +187,7 @@ def usecase_update(
     tools: Iterable[Any] | None = None,
     contributors: Iterable[Any] | None = None,
     stage: str | None = None,
-    **changes: Any,
+    **changes: Unpack[UseCaseFields],
 ) -> UseCase:
     """Change a use case; with ``expected_version``, someone else's change in between is a
     :class:`~leitplanke.common.errors.Conflict` instead of being overwritten. Answers as in
@@ -173,7 +210,7 @@ def usecase_update(
         )
 
 
-def _reads_verdict_inputs(tools: list[Any] | None, stage: str | None, changes: dict[str, Any]) -> bool:
+def _reads_verdict_inputs(tools: list[Any] | None, stage: str | None, changes: Mapping[str, Any]) -> bool:
     """Whether a change touches what the rules read (and is not refused before it starts)."""
     if "status" in changes or set(changes) - EDITABLE_FIELDS:
         return False
@@ -181,7 +218,7 @@ def _reads_verdict_inputs(tools: list[Any] | None, stage: str | None, changes: d
 
 
 def _prospect_update(
-    usecase: UseCase, stage: str | None, changes: dict[str, Any]
+    usecase: UseCase, stage: str | None, changes: Mapping[str, Any]
 ) -> tuple[UseCase, UseCase | None] | None:
     """The use case as the change will store it, unsaved, and as it is stored now (``None`` for a
     change the write refuses anyway)."""
@@ -212,24 +249,25 @@ def _usecase_update(
     tools: Iterable[Any] | None = None,
     contributors: Iterable[Any] | None = None,
     stage: str | None = None,
-    **changes: Any,
+    **changes: Unpack[UseCaseFields],
 ) -> UseCase:
     """The write of :func:`usecase_update`, in one transaction."""
     _refuse_lifecycle_fields(changes)
     check_fact_names(set(changes) - EDITABLE_FIELDS)
-    _clean_facts(changes)
+    values: dict[str, Any] = dict(changes)
+    _clean_facts(values)
     usecase = UseCase.objects.select_for_update().select_related("unit", "owner").get(pk=usecase.pk)
     check(actor, "usecases.change_usecase", usecase)
-    if "unit" in changes and getattr(changes["unit"], "pk", None) != usecase.unit_id:
-        check(actor, "usecases.add_usecase", changes["unit"])
+    if "unit" in values and getattr(values["unit"], "pk", None) != usecase.unit_id:
+        check(actor, "usecases.add_usecase", values["unit"])
     check_version(usecase, expected_version)
     if stage is not None and stage != usecase.stage:
         if stage not in Stage.values:
             raise DomainError(_("Choose a stage."), field="stage")
         events.emit(StageDeclared(actor=actor, usecase=usecase, stage=stage))  # the lifecycle may refuse
-        changes["stage"] = stage  # recorded in this change's event, with the rest
+        values["stage"] = stage  # recorded in this change's event, with the rest
     before = usecase.audit_snapshot()
-    for field, value in changes.items():
+    for field, value in values.items():
         setattr(usecase, field, value)
     _full_clean(usecase)
     _check_complete(usecase)
@@ -249,7 +287,7 @@ def _usecase_update(
     return usecase
 
 
-def _refuse_lifecycle_fields(values: dict[str, Any]) -> None:
+def _refuse_lifecycle_fields(values: Mapping[str, Any]) -> None:
     """``status`` is never set by a caller: it follows from submitting, the rules and the decisions."""
     if "status" in values:
         raise DomainError(
