@@ -228,7 +228,7 @@ def delivery_deliver(delivery_id: int) -> str:
         return "skipped"
     attempts = delivery.attempts + 1
     body = body_of(delivery.payload).encode("utf-8")
-    started, clock = timezone.now(), time.monotonic()
+    started, started_monotonic = timezone.now(), time.monotonic()
     http_status: int | None = None
     error = ""
     try:
@@ -242,7 +242,7 @@ def delivery_deliver(delivery_id: int) -> str:
     else:
         refused = False
     error = error[:ERROR_LENGTH]
-    duration = int((time.monotonic() - clock) * 1000)
+    duration = int((time.monotonic() - started_monotonic) * 1000)
     delivered = not error
     # A refused target is not tried again: only a change of the address (or the allow-list) helps.
     last = not delivered and (refused or attempts >= delivery.max_attempts)
