@@ -15,8 +15,10 @@ such imports out of its graph (``exclude_type_checking_imports`` in ``pyproject.
 the actor in foreign keys (``approved_by``, ``requested_by``, ``created_by`` …) and hand it to
 queries and selectors typed with the model: django-stubs accepts only the model there, so a
 protocol would need a cast at each of those places, and no app below ``accounts`` could narrow it
-with ``isinstance``. The statement ``type Actor = ...`` is evaluated lazily: the name ``User`` is
-never looked up at run time.
+with ``isinstance``. The ``type`` statements are evaluated lazily: the name ``User`` is never
+looked up at run time. Other modules name the model through :data:`Person` and :data:`Actor`, so
+this stays the one import for the type checker that crosses the layers
+(``tests/common/test_architecture.py``).
 
 Views are guarded by ``login_required`` (or ``common.access.only_for``), yet django-stubs types
 ``request.user`` as ``User | AnonymousUser``. A guarded view that hands the person to a service

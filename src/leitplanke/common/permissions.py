@@ -25,25 +25,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from .actors import Actor
+from .actors import Actor, Person
 from .errors import PermissionDenied
-
-if TYPE_CHECKING:
-    from leitplanke.accounts.models import User
 
 #: The actor of commands, jobs and the demo (see the module's docstring).
 SYSTEM = None
 
 #: Asked only for a signed-in, active person (``holds`` answers for the system and anonymous visitors).
-Predicate = Callable[["User", Any], bool]
-Restrict = Callable[["User | AnonymousUser"], QuerySet[Any]]
+Predicate = Callable[[Person, Any], bool]
+Restrict = Callable[[Person | AnonymousUser], QuerySet[Any]]
 
 
 @dataclass(frozen=True)
@@ -106,7 +103,7 @@ def register(
 
 
 def _predicate_from(restrict: Restrict) -> Predicate:
-    def predicate(user: User, obj: Any) -> bool:
+    def predicate(user: Person, obj: Any) -> bool:
         rows = restrict(user)
         return rows.filter(pk=obj.pk).exists() if obj is not None else rows.exists()
 
