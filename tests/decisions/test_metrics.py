@@ -58,3 +58,24 @@ def test_the_metrics_page_is_for_governance_leadership_and_auditors(org, client_
     response = client_for(org.viewer(viewer)).get(reverse("decisions:metrics"))
 
     assert response.status_code == status
+
+
+def test_the_metrics_page_draws_the_waiting_time_per_role_and_offers_its_figures(org, client_for) -> None:
+    client = client_for(org.viewer("auditor"))
+
+    page = client.get(reverse("decisions:metrics"))
+    download = client.get(reverse("decisions:metrics_waiting_csv"))
+
+    assert page.status_code == 200
+    assert b'<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page.content
+    assert reverse("decisions:metrics_waiting_csv").encode() in page.content
+    assert download.status_code == 200
+    header, *rows = download.content.decode("utf-8").lstrip("\ufeff").splitlines()
+    assert header.count(";") == 2
+    assert len(rows) == len(bottlenecks().waiting_by_role)
+
+
+def test_the_waiting_time_figures_are_not_for_everyone(org, client_for) -> None:
+    response = client_for(org.viewer("unit_lead")).get(reverse("decisions:metrics_waiting_csv"))
+
+    assert response.status_code == 404

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leitplanke.audit.models import Event
 from leitplanke.audit.services import object_type_of
+from leitplanke.common.charts import Chart, bar_chart
 from leitplanke.org.models import Role
 from leitplanke.usecases.models import SUBMITTABLE, Stage, Status, UseCase
 
@@ -130,3 +131,19 @@ def _stage_actions(usecase: UseCase, approval: Approval | None) -> list[tuple[st
                 actions.append(("submit_production", _("Submit for production")))
     actions.append(("retired", _("Retire")))
     return actions
+
+
+def waiting_chart(figures: Any) -> Chart:
+    """The median waiting time per review role as bars: decided reviews next to the ones still open."""
+    return bar_chart(
+        title=str(_("Waiting time per review role (median days)")),
+        categories=[str(role) for role, _done, _waiting in figures.waiting_by_role],
+        values=[round(done.median, 1) if done.median is not None else None for _r, done, _w in figures.waiting_by_role],
+        second=[
+            round(open_.median, 1) if open_.median is not None else None for _r, _d, open_ in figures.waiting_by_role
+        ],
+        category_label=str(_("Role")),
+        value_label=str(_("Decided reviews")),
+        second_label=str(_("Open reviews, waiting so far")),
+        decimals=1,
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from leitplanke.common.access import only_for
 from leitplanke.common.actors import AuthenticatedHttpRequest
+from leitplanke.common.charts import csv_response
 from leitplanke.common.errors import Conflict, DomainError
 from leitplanke.guardrails.presentation import explanation_for
 from leitplanke.usecases.models import Status, UseCase
@@ -21,6 +22,7 @@ from . import selectors, services
 from .forms import ApprovalForm, ObligationDoneForm, ReviewDecisionForm, StageForm
 from .metrics import bottlenecks, can_read_metrics, overdue_obligations
 from .models import ReviewStatus
+from .presentation import waiting_chart
 
 
 @login_required
@@ -180,8 +182,19 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @only_for(can_read_metrics)
 def metrics(request: HttpRequest) -> HttpResponse:
     """Where decisions wait: open reviews by role and age, time to decision, the team leads' share."""
-    context = {"figures": bottlenecks(), "overdue": overdue_obligations(request.user)}
+    figures = bottlenecks()
+    context = {
+        "figures": figures,
+        "overdue": overdue_obligations(request.user),
+        "waiting_chart": waiting_chart(figures),
+    }
     return render(request, "decisions/metrics.html", context)
+
+
+@only_for(can_read_metrics)
+def metrics_waiting_csv(request: HttpRequest) -> HttpResponse:
+    """The waiting time per review role (the metrics page's chart) as CSV."""
+    return csv_response(waiting_chart(bottlenecks()), "waiting-time-per-role.csv")
 
 
 @login_required
