@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("area/<slug:key>/", views.area, name="area"),
+    path("usecases/<int:pk>/steckbrief.pdf", views.usecase_pdf, name="usecase_pdf"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

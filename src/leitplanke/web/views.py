@@ -18,6 +18,9 @@ from leitplanke.usecases.models import Status, UseCase
 from leitplanke.web.dbhealth import cached_integrity_problems
 
 from .navigation import AREAS_BY_KEY
+from .pdf import CONTENT_TYPE as PDF
+from .pdf import pdf_language
+from .steckbrief import steckbrief_filename, steckbrief_pdf, usecase_for_document
 
 
 @login_required
@@ -76,3 +79,18 @@ def readyz(request: HttpRequest) -> HttpResponse:
         # The details are in the log (and in 'leitplanke check'), not for anonymous callers.
         return JsonResponse({"status": "unavailable", "database": "damaged"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+@require_GET
+def usecase_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Steckbrief of one use case as PDF, for whoever may see the use case (``?lang=de|en``)."""
+    usecase = usecase_for_document(pk, reader=request.user)
+    if usecase is None:
+        raise Http404
+    document = steckbrief_pdf(usecase, language=pdf_language(request.GET.get("lang")))
+    response = HttpResponse(document, content_type=PDF)
+    response["Content-Disposition"] = f'attachment; filename="{steckbrief_filename(usecase)}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,8 +1,14 @@
-"""``leitplanke export inventory --format csv|xlsx|json [--output FILE]``: the AI inventory for auditors.
+"""Exports for auditors and the works council, run by operators.
+
+* ``leitplanke export inventory --format csv|xlsx|json [--output FILE]``: the AI inventory (every
+  use case). Without ``--output`` CSV and JSON go to standard output; XLSX is binary and needs
+  ``--output``.
+* ``leitplanke export usecase ID --format pdf|json [--lang de|en] [--output FILE]``: one use case's
+  Steckbrief (web/steckbrief.py). JSON goes to standard output without ``--output``; the PDF goes
+  to ``--output`` or ``steckbrief-<id>.pdf`` in the current directory.
 
 The command line exports every use case, confidential ones included: it is run by operators. The
-UI exports what the person signed in may see. Without ``--output`` CSV and JSON go to standard
-output; XLSX is binary and needs ``--output``.
+UI exports what the person signed in may see.
 """
 
 from __future__ import annotations
@@ -11,17 +17,21 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from leitplanke.usecases.models import UseCase
 from leitplanke.usecases.transfer import exporting
+from leitplanke.web.pdf import pdf_language
+from leitplanke.web.steckbrief import steckbrief_filename, steckbrief_json, steckbrief_pdf, usecase_for_document
 
 
 class Command(BaseCommand):
-    help = "Export the AI inventory (every use case) as CSV, XLSX or JSON."
+    help = "Export the AI inventory (every use case) as CSV, XLSX or JSON, or one use case's Steckbrief as PDF or JSON."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{inventory}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{inventory,usecase}")
         inventory = sub.add_parser(
             "inventory",
             help="Every use case with the fields an auditor asks for.",
@@ -29,8 +39,22 @@ class Command(BaseCommand):
         )
         inventory.add_argument("--format", required=True, choices=exporting.FORMATS, help="The file format.")
         inventory.add_argument("--output", help="The file to write (default: standard output; XLSX needs a file).")
+        usecase = sub.add_parser(
+            "usecase",
+            help="One use case's Steckbrief: verdict, reasons, reviews, approval, obligations, history.",
+            description="One use case's Steckbrief: verdict, reasons, reviews, approval, obligations, history.",
+        )
+        usecase.add_argument("id", type=int, help="The use case's number.")
+        usecase.add_argument("--format", required=True, choices=("pdf", "json"), help="The file format.")
+        usecase.add_argument("--lang", choices=("de", "en"), help="The language (default: the site's default).")
+        usecase.add_argument(
+            "--output", help="The file to write (default: JSON to standard output, PDF to steckbrief-<id>.pdf)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "usecase":
+            self._usecase(options["id"], options["format"], options["lang"], options["output"])
+            return
         fmt, output = options["format"], options["output"]
         usecases = UseCase.objects.all()
         if output is None:
@@ -53,3 +77,26 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from exc
         self.stderr.write(f"{UseCase.objects.count()} use cases written to {output}.")
+
+    def _usecase(self, pk: int, fmt: str, lang: str | None, output: str | None) -> None:
+        usecase = usecase_for_document(pk)
+        if usecase is None:
+            raise CommandError(f"No use case with the number {pk}.")
+        language = pdf_language(lang or settings.LANGUAGE_CODE)
+        if fmt == "json":
+            with translation.override(language):
+                text = steckbrief_json(usecase)
+            if output is None:
+                self.stdout.write(text, ending="")
+                return
+            self._write(Path(output), text.encode("utf-8"))
+        else:
+            output = output or steckbrief_filename(usecase)
+            self._write(Path(output), steckbrief_pdf(usecase, language=language))
+        self.stderr.write(f"The Steckbrief of use case {pk} was written to {output}.")
+
+    def _write(self, path: Path, content: bytes) -> None:
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {path}: {exc.strerror or exc}") from exc
