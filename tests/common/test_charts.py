@@ -8,6 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from leitplanke.common import charts
@@ -199,3 +200,19 @@ def test_the_csv_download_has_the_figures_like_the_other_exports() -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows == [["Bereich", "Stunden"], ["'=SUMME(A1)", "1234.5"], ["Personal", "40"], ["Vertrieb", ""]]
+
+
+def test_the_page_shows_the_figures_under_the_chart_as_a_table_with_the_download() -> None:
+    chart = _bar(categories=["<b>Finanzen</b>", "Personal", "Vertrieb"])
+
+    with translation.override("de"):
+        html = render_to_string("web/chart.html", {"chart": chart, "csv_url": "/stunden.csv"})
+        without_table = render_to_string("web/chart.html", {"chart": chart, "table": False})
+
+    assert html.count("<svg") == 1
+    assert '<th scope="row">&lt;b&gt;Finanzen&lt;/b&gt;</th><td>10</td>' in html
+    assert '<th scope="col">Bereich</th><th scope="col">Stunden</th>' in html
+    assert 'href="/stunden.csv"' in html
+    assert "<b>" not in html
+    assert "<table>" not in without_table
+    assert "<svg" in without_table

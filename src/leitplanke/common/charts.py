@@ -294,7 +294,7 @@ def line_chart(
     low, high = min([0.0, *numbers]), max([0.0, *numbers])
     if low == high:
         high = low + 1
-    left, right, top, bottom = 70, WIDTH - 20, 30 if target is not None else 14, 200
+    left, right, top, bottom = 70, WIDTH - 20, 34, 200
     first, last = ordered[0][0], ordered[-1][0]
     days = (last - first).days or 1
 
@@ -314,13 +314,22 @@ def line_chart(
     ]
     if low < 0 < high:
         body.append(f'<line x1="{left}" y1="{_f(y_of(0))}" x2="{right}" y2="{_f(y_of(0))}" stroke="{MUTED}"/>')
+        body.append(_text(left - 6, y_of(0), format_number(0), anchor="end", fill=MUTED, size=11))
+    # the key: the series, and the target if there is one
+    body.append(f'<line x1="{left}" y1="12" x2="{left + 20}" y2="12" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    body.append(_text(left + 26, 12, value_label, size=11))
     if target is not None:
         y = y_of(float(target))
         body.append(
             f'<line x1="{left}" y1="{_f(y)}" x2="{right}" y2="{_f(y)}" stroke="{PALETTE[3]}" stroke-width="2" '
             f'stroke-dasharray="6 4" data-value="{_f(float(target))}"/>'
         )
-        body.append(_text(right, 12, f"{target_label}: {format_number(target, decimals)}", anchor="end", size=11))
+        key_x = left + 40 + 7 * len(value_label)
+        body.append(
+            f'<line x1="{_f(key_x)}" y1="12" x2="{_f(key_x + 20)}" y2="12" stroke="{PALETTE[3]}" stroke-width="2" '
+            f'stroke-dasharray="6 4"/>'
+        )
+        body.append(_text(key_x + 26, 12, f"{target_label}: {format_number(target, decimals)}", size=11))
     coordinates = [(x_of(day), y_of(float(value))) for day, value in ordered]
     if len(coordinates) > 1:
         path = " ".join(f"{_f(x)},{_f(y)}" for x, y in coordinates)
@@ -333,7 +342,7 @@ def line_chart(
         body.append(
             _text(
                 x + (6 if anchor == "start" else -6),
-                y - 10,
+                y - 10 if y - 10 > top + 6 else y + 14,  # below the point near the top
                 format_number(ordered[index][1], decimals),
                 anchor=anchor,
                 size=11,
