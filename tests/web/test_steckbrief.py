@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.models import Review
-from leitplanke.web.pdf import BASE_URL, StaticFilesOnly
+from leitplanke.web.pdf import BASE_URL, StaticFilesOnly, pdf_language
 
 from ..decisions.conftest import WORKS_COUNCIL_FACTS, client_for, make_usecase, org, qualified_lead, reviewers, tools
 
@@ -187,3 +188,11 @@ def test_the_print_stylesheet_is_read_from_disk() -> None:
     response = StaticFilesOnly().fetch(BASE_URL + "static/leitplanke/print.css")
 
     assert b"@page" in response.read()
+
+
+@pytest.mark.parametrize(
+    ("requested", "active", "expected"), [("en", "de", "en"), (None, "en", "en"), ("fr", "de", "de")]
+)
+def test_the_pdf_is_in_the_requested_language_else_the_readers(requested, active, expected) -> None:
+    with translation.override(active):
+        assert pdf_language(requested) == expected
