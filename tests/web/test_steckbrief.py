@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.models import Review
-from leitplanke.web.pdf import BASE_URL, StaticFilesOnly, pdf_language
+from leitplanke.web.pdf import BASE_URL, pdf_language, static_file_for
 
 from ..decisions.conftest import WORKS_COUNCIL_FACTS, client_for, make_usecase, org, qualified_lead, reviewers, tools
 
@@ -181,13 +181,13 @@ def test_the_command_names_an_unknown_use_case() -> None:
 )
 def test_rendering_reads_nothing_but_the_apps_static_files(url) -> None:
     with pytest.raises(ValueError, match=r"refused|no such"):
-        StaticFilesOnly().fetch(url)
+        static_file_for(url)
 
 
 def test_the_print_stylesheet_is_read_from_disk() -> None:
-    response = StaticFilesOnly().fetch(BASE_URL + "static/leitplanke/print.css")
+    path = static_file_for(BASE_URL + "static/leitplanke/print.css")
 
-    assert b"@page" in response.read()
+    assert "@page" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

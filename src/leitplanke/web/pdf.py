@@ -21,8 +21,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 #: The address the document's relative links resolve against; only the fetcher below reads it.
 BASE_URL = "http://leitplanke.invalid/"
@@ -30,21 +28,35 @@ CONTENT_TYPE = "application/pdf"
 STYLESHEET = "leitplanke/print.css"
 
 
-class StaticFilesOnly(URLFetcher):
-    """Serves ``BASE_URL`` + ``STATIC_URL`` paths from the static files on disk; refuses everything else."""
+def static_file_for(url: str) -> Path:
+    """The file on disk of a ``BASE_URL`` + ``STATIC_URL`` address; ``ValueError`` for every other address."""
+    prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
+    if not url.startswith(prefix):
+        raise ValueError(f"refused (no network in PDF rendering): {url}")
+    relative = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
+    if ".." in Path(relative).parts:
+        raise ValueError(f"refused: {url}")
+    found = finders.find(relative)
+    if not found or isinstance(found, list):
+        raise ValueError(f"no such static file: {url}")
+    return Path(found)
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
-        if not url.startswith(prefix):
-            raise ValueError(f"refused (no network in PDF rendering): {url}")
-        relative = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0]
-        if ".." in Path(relative).parts:
-            raise ValueError(f"refused: {url}")
-        found = finders.find(relative)
-        if not found or isinstance(found, list):
-            raise ValueError(f"no such static file: {url}")
-        content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=Path(found).read_bytes(), headers={"Content-Type": content_type})
+
+def _static_files_only() -> Any:
+    """WeasyPrint's URL fetcher that reads :func:`static_file_for` and nothing else.
+
+    WeasyPrint is imported here, not at the top: it takes about two seconds to import, which every
+    process that loads the URLs (server, commands, tests) would pay without ever rendering a PDF.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = static_file_for(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return StaticFilesOnly()
 
 
 def pdf_language(requested: str | None) -> str:
@@ -63,6 +75,8 @@ def render_pdf(
 
     ``title`` and ``date`` (default: today) go into the footer of every page and the PDF's metadata.
     """
+    from weasyprint import HTML  # see _static_files_only
+
     with translation.override(language):
         html = render_to_string(
             template_name,
@@ -75,5 +89,5 @@ def render_pdf(
                 "document_stylesheet": BASE_URL + settings.STATIC_URL.lstrip("/") + STYLESHEET,
             },
         )
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly(), media_type="print")
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=_static_files_only(), media_type="print")
         return bytes(document.write_pdf())
