@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "leitplanke.guardrails",
     "leitplanke.literacy",
     "leitplanke.decisions",
+    "leitplanke.impact",
     "leitplanke.notifications",
     "leitplanke.webhooks",
     "ninja",
@@ -392,6 +393,10 @@ RECERTIFICATION_MONTHS = {
 RECERTIFICATION_REMINDER_DAYS = env_int("LEITPLANKE_RECERTIFY_REMINDER_DAYS", 30)
 REVIEW_REMINDER_DAYS = env_int("LEITPLANKE_REVIEW_REMINDER_DAYS", 2)
 OBLIGATION_REMINDER_DAYS = env_int("LEITPLANKE_OBLIGATION_REMINDER_DAYS", 7)
+#: The company's hourly rate in euros: hours saved are worth this much (realised benefit).
+LEITPLANKE_HOURLY_RATE_EUR = env_int("LEITPLANKE_HOURLY_RATE_EUR", 60)
+#: Days without a measurement after which a KPI of a use case in production is stale (its owner is reminded).
+LEITPLANKE_MEASUREMENT_STALE_DAYS = env_int("LEITPLANKE_MEASUREMENT_STALE_DAYS", 90)
 #: Largest evidence file accepted, in megabytes.
 EVIDENCE_MAX_MB = env_int("LEITPLANKE_EVIDENCE_MAX_MB", 20)
 
