@@ -25,6 +25,7 @@ from leitplanke.common.errors import PermissionDenied
 from leitplanke.common.permissions import SYSTEM, allowed, check, registered, restrict
 from leitplanke.decisions.models import Obligation, Review
 from leitplanke.decisions.selectors import required_qualification
+from leitplanke.impact import services as impact_services
 from leitplanke.literacy import services as literacy_services
 from leitplanke.literacy.models import Course
 from leitplanke.org import services as org_services
@@ -92,6 +93,17 @@ class World:
             title_en="Documentation",
             owner=org.member,
             due_on=today,
+        )
+        self.objective = impact_services.objective_create(
+            actor=SYSTEM,
+            title="Durchlaufzeit halbieren",
+            owner=org.lead,
+            metric="Durchlaufzeit",
+            target_value=5,
+            target_date=today,
+        )
+        self.kpi = impact_services.kpi_create(
+            actor=SYSTEM, usecase=self.usecase, name="Stunden", kind="hours_saved_per_month", baseline=0
         )
         # Routed to data protection company-wide (the predicate reads role and unit only).
         self.review = Review(usecase=self.usecase, role=Role.DATA_PROTECTION, unit=None)
@@ -171,6 +183,12 @@ ROWS: dict[str, Row] = {
     "decisions.complete_obligation": row(lambda w: w.obligation, "unit_member", "unit_lead"),
     "decisions.move_usecase": row(lambda w: w.usecase, "unit_member", "unit_lead"),
     "decisions.expire_usecase": row(lambda w: w.usecase, system=True),
+    # impact (leadership, who sets objectives, is none of the matrix's viewers: tests/impact covers it)
+    "impact.view_objective": row(lambda w: w.objective, *SIGNED_IN),
+    "impact.manage_objective": row(lambda w: w.objective, system=True),
+    "impact.link_objective": row(lambda w: w.usecase, "unit_member", "unit_lead", "administrator", system=True),
+    "impact.view_kpi": row(lambda w: w.kpi, "unit_member", "unit_lead", "ai_governance", "auditor"),
+    "impact.manage_kpi": row(lambda w: w.kpi, "unit_member", "unit_lead", system=True),
     # webhooks
     "webhooks.manage_endpoint": row(nothing, "ai_governance"),
     # API tokens

@@ -7,19 +7,23 @@ and is maintained by its owning unit; measurements record its value over time.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from leitplanke.common import clock
 
+CENT = Decimal("0.01")
+
 
 def _iso(value: object) -> object:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
 
 
-def _number(value: object) -> object:
-    return str(value) if value is not None else None
+def _number(value: Decimal | None) -> str | None:
+    return str(Decimal(value).quantize(CENT)) if value is not None else None
 
 
 class ObjectiveStatus(models.TextChoices):

@@ -1,0 +1,34 @@
+"""What the impact app tells the apps above it (``common.events``): webhooks sends ``objective.changed``
+and ``measurement.recorded``, notifications reminds the owners of stale KPIs. Emitted inside the
+service's transaction (the stale reminder by the periodic job)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Kpi, Measurement, Objective
+
+
+@dataclass(frozen=True)
+class ObjectiveChanged:
+    """An objective was set, changed, or the use cases serving it changed (``change``: created, updated, linked)."""
+
+    actor: Any
+    objective: Objective
+    change: str
+
+
+@dataclass(frozen=True)
+class MeasurementRecorded:
+    """A measurement of a KPI was recorded."""
+
+    actor: Any
+    measurement: Measurement
+
+
+@dataclass(frozen=True)
+class MeasurementStale:
+    """A KPI of a use case in production has had no measurement for the stale days (the periodic job)."""
+
+    kpi: Kpi
