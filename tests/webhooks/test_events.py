@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.jobs import deadlines_run
 from leitplanke.decisions.models import Obligation, Review
 from leitplanke.guardrails import services as guardrails
+from leitplanke.impact import services as impact
+from leitplanke.org import services as org_services
+from leitplanke.org.models import Role
 from leitplanke.webhooks import services
 from leitplanke.webhooks.models import Delivery, DeliveryStatus, EventType
 
@@ -228,3 +233,48 @@ def test_an_inactive_endpoint_gets_nothing_and_every_endpoint_the_same_event_id(
     assert set(deliveries) == {first.pk, second.pk}
     assert deliveries[first.pk].event_id == deliveries[second.pk].event_id
     assert {d.status for d in deliveries.values()} == {DeliveryStatus.PENDING}
+
+
+def test_setting_an_objective_and_linking_a_use_case_emit_objective_changed(endpoints, make_usecase, org) -> None:
+
+    subscribed, unsubscribed = endpoints("objective.changed")
+    org_services.role_assign(actor=None, person=org.lead, role=Role.LEADERSHIP, unit=org.finance)
+    goal = impact.objective_create(
+        actor=org.lead,
+        title="Durchlaufzeit halbieren",
+        owner=org.lead,
+        unit=org.finance,
+        metric="Durchlaufzeit",
+        metric_unit="Tage",
+        target_value=5,
+        target_date=dt.date(2027, 12, 31),
+    )
+    usecase = make_usecase(**COMPLETE_FACTS)
+    impact.usecase_objectives_set(actor=org.member, usecase=usecase, objectives=[goal])
+
+    events = _events(subscribed, "objective.changed")
+    assert _events(unsubscribed, "objective.changed") == []
+    assert [event["data"]["change"] for event in events] == ["created", "linked"]
+    created, linked = (event["data"] for event in events)
+    assert created["objective"]["unit"] == "fin" and created["objective"]["target_value"] == "5.00"
+    assert created["objective"]["usecases"] == [] and linked["objective"]["usecases"] == [usecase.pk]
+    assert linked["actor"] == {"username": org.member.username}
+
+
+def test_recording_a_measurement_emits_measurement_recorded_without_a_confidential_kpi_name(
+    endpoints, make_usecase, org
+) -> None:
+
+    subscribed, unsubscribed = endpoints("measurement.recorded")
+    for confidential in (False, True):
+        usecase = make_usecase(title=f"Fall {confidential}", confidential=confidential, **COMPLETE_FACTS)
+        kpi = impact.kpi_create(
+            actor=org.member, usecase=usecase, name="Stunden", kind="hours_saved_per_month", baseline=Decimal(0)
+        )
+        impact.measurement_record(actor=org.member, kpi=kpi, measured_on=timezone.localdate(), value=Decimal("7.5"))
+
+    public, secret = (event["data"] for event in _events(subscribed, "measurement.recorded"))
+    assert _events(unsubscribed, "measurement.recorded") == []
+    assert public["measurement"]["value"] == "7.50" and public["kpi"]["name"] == "Stunden"
+    assert public["kpi"]["unit"] == "h" and public["recorded_by"] == {"username": org.member.username}
+    assert secret["kpi"]["name"] is None and secret["usecase"]["title"] is None

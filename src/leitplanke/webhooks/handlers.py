@@ -10,6 +10,7 @@ from leitplanke.decisions import events as decisions
 from leitplanke.decisions.models import ReviewStatus
 from leitplanke.decisions.selectors import current_approval
 from leitplanke.guardrails import events as guardrails
+from leitplanke.impact import events as impact
 
 from . import payloads
 from .services import event_emit
@@ -57,6 +58,14 @@ def bundle_published(event: guardrails.BundlePublished) -> None:
     event_emit("policy.published", lambda: payloads.bundle(event.bundle, changed_verdicts=event.changed_verdicts))
 
 
+def objective_changed(event: impact.ObjectiveChanged) -> None:
+    event_emit("objective.changed", lambda: payloads.objective(event.objective, change=event.change, actor=event.actor))
+
+
+def measurement_recorded(event: impact.MeasurementRecorded) -> None:
+    event_emit("measurement.recorded", lambda: payloads.measurement(event.measurement, actor=event.actor))
+
+
 #: Which function answers which event (subscribed in ``apps.py``).
 SUBSCRIPTIONS = (
     (decisions.UseCaseSubmitted, usecase_submitted),
@@ -65,4 +74,6 @@ SUBSCRIPTIONS = (
     (decisions.UseCaseApproved, usecase_approved),
     (decisions.ObligationDue, obligation_due),
     (guardrails.BundlePublished, bundle_published),
+    (impact.ObjectiveChanged, objective_changed),
+    (impact.MeasurementRecorded, measurement_recorded),
 )

@@ -30,6 +30,8 @@ class EventType(models.TextChoices):
     REVIEW_DECIDED = "review.decided", _("Review decided")
     OBLIGATION_OVERDUE = "obligation.overdue", _("Obligation overdue")
     POLICY_PUBLISHED = "policy.published", _("Rule bundle published")
+    OBJECTIVE_CHANGED = "objective.changed", _("Objective changed")
+    MEASUREMENT_RECORDED = "measurement.recorded", _("Measurement recorded")
 
 
 #: The type of the event "send a test event" sends; no endpoint subscribes to it.

@@ -117,3 +117,53 @@ def bundle(row: Any, *, changed_verdicts: int) -> dict[str, Any]:
         },
         "changed_verdicts": changed_verdicts,
     }
+
+
+def _number(value: Any) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def objective(item: Any, *, change: str, actor: Any) -> dict[str, Any]:
+    """``objective.changed``: the objective (scope, target, status) and the ids of the use cases serving it."""
+    return {
+        "objective": {
+            "id": item.pk,
+            "title": item.title,
+            "unit": item.unit.code if item.unit_id else None,
+            "owner": person(item.owner),
+            "status": item.status,
+            "metric": item.metric,
+            "metric_unit": item.metric_unit,
+            "baseline": _number(item.baseline),
+            "target_value": _number(item.target_value),
+            "target_date": _date(item.target_date),
+            "usecases": sorted(item.usecases.values_list("pk", flat=True)),
+            "version": item.version,
+        },
+        "change": change,
+        "actor": person(actor),
+    }
+
+
+def measurement(item: Any, *, actor: Any) -> dict[str, Any]:
+    """``measurement.recorded``: the value, its KPI (no name of a confidential use case's KPI) and its use case."""
+    kpi = item.kpi
+    return {
+        "measurement": {
+            "id": item.pk,
+            "measured_on": _date(item.measured_on),
+            "value": _number(item.value),
+        },
+        "kpi": {
+            "id": kpi.pk,
+            "name": None if kpi.usecase.confidential else kpi.name,
+            "kind": kpi.kind,
+            "unit": kpi.measure_unit,
+            "better_when": kpi.better_when,
+            "baseline": _number(kpi.baseline),
+            "target": _number(kpi.target),
+            "target_date": _date(kpi.target_date),
+        },
+        "usecase": usecase(kpi.usecase),
+        "recorded_by": person(actor),
+    }
