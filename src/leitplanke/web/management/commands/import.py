@@ -1,4 +1,5 @@
-"""``leitplanke import units|people|usecases FILE``: import an HR export or a register of use cases, all or nothing.
+"""``leitplanke import units|people|usecases|measurements FILE``: import an HR export, a register of use
+cases or KPI measurements, all or nothing.
 
 Each kind of file is a subcommand with its own options (use cases: the register's format, the
 owner, batches). Every faulty row is printed as ``line N: column: message`` and nothing is
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from leitplanke.common.errors import DomainError
+from leitplanke.impact import importing as measurement_importing
 from leitplanke.org import importing
 from leitplanke.usecases.transfer import importing as usecase_importing
 from leitplanke.usecases.transfer.progress import ProgressBar
@@ -35,16 +37,26 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        sub = parser.add_subparsers(dest="kind", required=True, metavar="{units,people,usecases}")
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="{units,people,usecases,measurements}")
         for kind, description in _ORG_IMPORTS.items():
             kind_parser = sub.add_parser(kind, help=description, description=description)
             kind_parser.add_argument("file", help="The CSV file, or - to read standard input.")
             kind_parser.add_argument("--dry-run", action="store_true", help="Check the file, write nothing.")
         _add_usecases_parser(sub)
+        description = (
+            "Measurements of KPIs from a CSV or XLSX file: usecase (id), kpi (name), measured_on (YYYY-MM-DD or "
+            "DD.MM.YYYY), value, note."
+        )
+        measurements = sub.add_parser("measurements", help=description, description=description)
+        measurements.add_argument("file", help="The CSV or XLSX file, or - to read standard input.")
+        measurements.add_argument("--dry-run", action="store_true", help="Check the file, write nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "usecases":
             self._import_usecases(options)
+            return
+        if options["kind"] == "measurements":
+            self._import_measurements(options)
             return
         name = options["file"]
         data = self._read(name)
@@ -89,6 +101,16 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        self.stdout.write(self.style.SUCCESS(summary.message))
+
+    def _import_measurements(self, options: dict[str, Any]) -> None:
+        data = self._read(options["file"], limit=measurement_importing.MAX_BYTES)
+        try:
+            summary = measurement_importing.measurements_import(actor=None, data=data, dry_run=options["dry_run"])
+        except measurement_importing.ImportFailed as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(summary.message))
 
     def _write_progress(self, text: str) -> None:
