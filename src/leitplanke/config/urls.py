@@ -12,6 +12,7 @@ urlpatterns = [
     path("guardrails/", include("leitplanke.guardrails.urls")),
     path("literacy/", include("leitplanke.literacy.urls")),
     path("reviews/", include("leitplanke.decisions.urls")),
+    path("objectives/", include("leitplanke.impact.urls")),
     path("notifications/", include("leitplanke.notifications.urls")),
     path("webhooks/", include("leitplanke.webhooks.urls")),
     path("audit/", include("leitplanke.audit.urls")),

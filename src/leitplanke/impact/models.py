@@ -44,7 +44,7 @@ class Objective(models.Model):
     )
     unit = models.ForeignKey(
         "org.OrgUnit",
-        verbose_name=_("scope"),
+        verbose_name=_("applies to"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -62,6 +62,13 @@ AREAS: tuple[Area, ...] = (
         True,
     ),
     Area(
+        "objectives",
+        _("Objectives"),
+        _("The strategic objectives leadership sets, and the use cases that serve them."),
+        "impact:objective_list",
+        True,
+    ),
+    Area(
         "portfolio",
         pgettext_lazy("navigation", "Portfolio"),
         _("What AI delivers, where decisions wait, and how risk is distributed."),

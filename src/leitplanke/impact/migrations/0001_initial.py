@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="objectives",
                         to="org.orgunit",
-                        verbose_name="scope",
+                        verbose_name="applies to",
                     ),
                 ),
                 (
