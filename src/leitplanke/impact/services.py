@@ -105,7 +105,7 @@ def objective_update(
     unknown = set(changes) - OBJECTIVE_FIELDS
     if unknown:
         raise ValueError(f"objective_update cannot change {sorted(unknown)}")
-    objective = Objective.objects.select_for_update().select_related("unit", "owner").get(pk=objective.pk)
+    objective = Objective.objects.select_for_update(of=("self",)).select_related("unit", "owner").get(pk=objective.pk)
     check(actor, "impact.manage_objective", objective)
     check_version(objective, expected_version)
     before = objective.audit_snapshot()
@@ -240,7 +240,7 @@ def kpi_update(*, actor: Any, kpi: Kpi, expected_version: int | None = None, **c
     unknown = set(changes) - KPI_FIELDS
     if unknown:
         raise ValueError(f"kpi_update cannot change {sorted(unknown)}")
-    kpi = Kpi.objects.select_for_update().select_related("usecase").get(pk=kpi.pk)
+    kpi = Kpi.objects.select_for_update(of=("self",)).select_related("usecase").get(pk=kpi.pk)
     check_version(kpi, expected_version)
     before = kpi.audit_snapshot()
     for name, value in changes.items():
@@ -260,7 +260,7 @@ def kpi_update(*, actor: Any, kpi: Kpi, expected_version: int | None = None, **c
 def kpi_delete(*, actor: Any, kpi: Kpi, expected_version: int | None = None) -> None:
     """Remove a KPI with its measurements; the audit trail keeps what it was."""
     check(actor, "impact.manage_kpi", kpi)
-    kpi = Kpi.objects.select_for_update().select_related("usecase").get(pk=kpi.pk)
+    kpi = Kpi.objects.select_for_update(of=("self",)).select_related("usecase").get(pk=kpi.pk)
     check_version(kpi, expected_version)
     before = kpi.audit_snapshot() | {"measurements": kpi.measurements.count()}
     usecase = kpi.usecase
@@ -298,7 +298,7 @@ def measurement_record(
     changed in the meantime (its baseline or target) raises ``Conflict``.
     """
     check(actor, "impact.manage_kpi", kpi)
-    kpi = Kpi.objects.select_for_update().select_related("usecase").get(pk=kpi.pk)
+    kpi = Kpi.objects.select_for_update(of=("self",)).select_related("usecase").get(pk=kpi.pk)
     check_version(kpi, expected_version)
     measurement = _measurement(kpi, actor=actor, measured_on=measured_on, value=value, note=note)
     _save(measurement, _measured_already())
