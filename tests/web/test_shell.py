@@ -68,13 +68,13 @@ def test_the_navigation_lists_every_capability(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_an_announced_area_says_it_is_not_available_yet(client: Client) -> None:
+def test_every_area_is_available_and_no_placeholder_is_left(client: Client) -> None:
     client.force_login(PersonFactory())
 
-    response = client.get(reverse("web:area", args=["portfolio"]))
+    html = client.get(reverse("web:home")).content.decode()
 
-    assert response.status_code == 200
-    assert "noch nicht verfügbar" in response.content.decode()
+    assert f'href="{reverse("portfolio:page")}"' in html
+    assert client.get(reverse("web:area", args=["portfolio"])).status_code == 404
     assert client.get(reverse("web:area", args=["nonsense"])).status_code == 404
 
 

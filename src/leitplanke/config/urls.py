@@ -13,6 +13,7 @@ urlpatterns = [
     path("literacy/", include("leitplanke.literacy.urls")),
     path("reviews/", include("leitplanke.decisions.urls")),
     path("objectives/", include("leitplanke.impact.urls")),
+    path("portfolio/", include("leitplanke.impact.portfolio_urls")),
     path("notifications/", include("leitplanke.notifications.urls")),
     path("webhooks/", include("leitplanke.webhooks.urls")),
     path("audit/", include("leitplanke.audit.urls")),

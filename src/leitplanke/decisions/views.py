@@ -37,7 +37,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
             .order_by("-decided_at")[:20]
         ),
         "today": timezone.localdate(),
-        "can_read_metrics": can_read_metrics(request.user),
     }
     return render(request, "decisions/review_list.html", context)
 

@@ -72,8 +72,9 @@ AREAS: tuple[Area, ...] = (
         "portfolio",
         pgettext_lazy("navigation", "Portfolio"),
         _("What AI delivers, where decisions wait, and how risk is distributed."),
-        "web:area",
-        False,
+        "portfolio:page",
+        True,
+        claims=("/reviews/metrics/",),
     ),
     Area(
         "org",

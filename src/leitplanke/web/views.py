@@ -17,7 +17,7 @@ from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_
 from leitplanke.usecases.models import Status, UseCase
 from leitplanke.web.dbhealth import cached_integrity_problems
 
-from .navigation import AREAS_BY_KEY
+from .navigation import AREAS, AREAS_BY_KEY
 from .pdf import CONTENT_TYPE as PDF
 from .pdf import pdf_language
 from .steckbrief import steckbrief_filename, steckbrief_pdf, usecase_for_document
@@ -44,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for code, count in sorted(Counter(mine.values_list("status", flat=True)).items())
         ],
         "today": timezone.localdate(),
+        "announced": any(not entry.ready for entry in AREAS),
     }
     return render(request, "web/home.html", context)
 
