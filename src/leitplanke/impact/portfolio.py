@@ -106,7 +106,8 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    """Who looks at the portfolio, at which unit's subtree (``None``: the company), for which period."""
+    """Who looks at the portfolio (``None``: the system, for operators' exports), at which unit's
+    subtree (``None``: the company), for which period."""
 
     viewer: Any
     unit: OrgUnit | None
@@ -156,6 +157,8 @@ def default_unit(viewer: Any) -> OrgUnit | None:
 
 def titled_ids(viewer: Any, usecases: QuerySet[UseCase]) -> set[int]:
     """Which of ``usecases`` the viewer may see named: see the module's docstring."""
+    if viewer is None:  # the system: operators' exports from the command line name every use case
+        return set(usecases.values_list("pk", flat=True))
     if sees_company(viewer):
         readable = usecases
     else:
@@ -476,7 +479,7 @@ def risk_classes(scope: Scope) -> list[RiskRow]:
 
 def waiting(scope: Scope) -> Bottlenecks | None:
     """Where decisions wait (``decisions.metrics``, the whole company), for those who read those metrics."""
-    return decision_bottlenecks() if can_read_metrics(scope.viewer) else None
+    return decision_bottlenecks() if scope.viewer is None or can_read_metrics(scope.viewer) else None
 
 
 # --- AI literacy ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +28,7 @@ class PortfolioFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         units = OrgUnit.objects.only("code", "name", "depth", "path").order_by("path")
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ChoiceField)
+        unit_field = cast(forms.ChoiceField, self.fields["unit"])
         unit_field.choices = [("", _("The whole company")), *((u.code, unit_option_label(u)) for u in units)]
 
     def clean(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("area/<slug:key>/", views.area, name="area"),
     path("usecases/<int:pk>/steckbrief.pdf", views.usecase_pdf, name="usecase_pdf"),
+    path("portfolio/report.<slug:fmt>", views.portfolio_report, name="portfolio_report"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from leitplanke.decisions.selectors import approvals_waiting_for, obligations_due_for, open_reviews_for
+from leitplanke.impact.portfolio_views import portfolio_for
 from leitplanke.org.selectors import has_any_review_role, memberships_of, roles_of, units_led_by
 from leitplanke.usecases.models import Status, UseCase
 from leitplanke.web.dbhealth import cached_integrity_problems
 
+from . import portfolio_report as portfolio_report_module
 from .navigation import AREAS, AREAS_BY_KEY
 from .pdf import CONTENT_TYPE as PDF
 from .pdf import pdf_language
@@ -92,6 +95,33 @@ def usecase_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = steckbrief_pdf(usecase, language=pdf_language(request.GET.get("lang")))
     response = HttpResponse(document, content_type=PDF)
     response["Content-Disposition"] = f'attachment; filename="{steckbrief_filename(usecase)}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def portfolio_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The portfolio for the page's filters as PDF, JSON or XLSX (``?lang=de|en`` for the PDF and the workbook)."""
+    if fmt not in portfolio_report_module.FORMATS:
+        raise Http404
+    language = pdf_language(request.GET.get("lang"))
+    figures, _form = portfolio_for(request)
+    if fmt == "pdf":
+        response = HttpResponse(portfolio_report_module.portfolio_pdf(figures, language=language), content_type=PDF)
+    elif fmt == "json":
+        response = HttpResponse(
+            portfolio_report_module.portfolio_json(figures), content_type="application/json; charset=utf-8"
+        )
+    else:
+        buffer = io.BytesIO()
+        with translation.override(language):
+            portfolio_report_module.write_portfolio_xlsx(figures, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=portfolio_report_module.XLSX)
+    with translation.override(language):
+        filename = portfolio_report_module.portfolio_filename(figures, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
