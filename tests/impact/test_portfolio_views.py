@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from .conftest import org
 from .test_portfolio import World, world
 
-__all__ = ["world"]
+__all__ = ["org", "world"]
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def test_leadership_sees_every_section_with_charts_in_german(world: World, board
     assert "Niemand arbeitet daran" in html and 'data-testid="gap"' in html
     assert "Rechnungen" in html and "Kampagnen texten" in html
     assert "Gehaltsabrechnung prüfen" not in html  # confidential, and leadership may not read it
+    assert f'value="{world.period.start.isoformat()}"' in html  # the filter shows the period it is for
     assert reverse("decisions:metrics") in html  # the link moved here from the reviews
     # Realised: 20 h × 60 EUR × 12 + 3.000 EUR less cost = 17.400 EUR per year.
     assert "17.400" in html
@@ -99,3 +101,14 @@ def test_each_chart_downloads_as_csv(world: World, board: Any, client_for: Any) 
 def test_the_portfolio_needs_a_sign_in(client_for: Any, db: Any) -> None:
     response = client_for(None).get(reverse("portfolio:page"))
     assert response.status_code == 302
+
+
+def test_where_decisions_wait_now_belongs_to_the_portfolio(org: Any, client_for: Any) -> None:
+    client = client_for(org.role_holders["ai_governance"])
+
+    metrics = client.get(reverse("decisions:metrics")).content.decode()
+    reviews = client.get(reverse("decisions:review_list")).content.decode()
+
+    assert f'href="{reverse("portfolio:page")}#waiting"' in metrics  # the breadcrumb leads back
+    assert f'<a href="{reverse("portfolio:page")}" aria-current="page">Portfolio</a>' in metrics  # in the navigation
+    assert reverse("decisions:metrics") not in reviews

@@ -81,12 +81,12 @@ def test_the_workbook_has_one_sheet_per_section_with_the_figures(world: World, t
     assert workbook.sheetnames[:6] == [
         "Ziele",
         "Trichter",
-        "Nutzen pro Bereich",
+        "Nutzen pro Abteilung",
         "Nutzen pro Ziel",
         "Risikoklassen",
         "KI-Kompetenz",
     ]
-    value = [list(row) for row in workbook["Nutzen pro Bereich"].iter_rows(values_only=True)]
+    value = [list(row) for row in workbook["Nutzen pro Abteilung"].iter_rows(values_only=True)]
     assert value[-1][0] == "Gesamt" and value[-1][5] == 17400
     funnel = [list(row) for row in workbook["Trichter"].iter_rows(values_only=True)]
     assert [row[1] for row in funnel[1:]] == [3, 3, 2, 2, 2, 1]

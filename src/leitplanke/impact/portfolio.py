@@ -50,7 +50,7 @@ from leitplanke.decisions.metrics import Bottlenecks, can_read_metrics
 from leitplanke.decisions.metrics import bottlenecks as decision_bottlenecks
 from leitplanke.decisions.selectors import required_qualification
 from leitplanke.guardrails.models import RiskClass
-from leitplanke.literacy.models import Completion
+from leitplanke.literacy.models import Completion, Course
 from leitplanke.literacy.selectors import valid_on
 from leitplanke.org.models import Membership, OrgUnit, Role
 from leitplanke.org.selectors import has_role
@@ -496,9 +496,11 @@ class LiteracyRow:
 
 @dataclass
 class LiteracyFigures:
+    #: The code of the required course (``None``: the rules require none).
     course: str | None
     total: LiteracyRow | None
     by_unit: list[LiteracyRow] = field(default_factory=list)
+    course_title: str = ""
 
 
 def coverage(people: set[int], holders: set[int]) -> float | None:
@@ -545,7 +547,8 @@ def literacy(scope: Scope) -> LiteracyFigures:
         if total_unit is not None
         else None
     )
-    return LiteracyFigures(course, total, rows)
+    title = Course.objects.filter(code=course).values_list("title", flat=True).first() or course
+    return LiteracyFigures(course, total, rows, title)
 
 
 # --- everything -------------------------------------------------------------------------------

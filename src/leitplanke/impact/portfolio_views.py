@@ -14,7 +14,7 @@ from leitplanke.common import clock
 from leitplanke.common.charts import csv_response
 from leitplanke.decisions.metrics import can_read_metrics
 
-from .portfolio import MIN_GROUP, Portfolio, Scope, default_unit, portfolio
+from .portfolio import MIN_GROUP, Period, Portfolio, Scope, default_unit, portfolio
 from .portfolio_charts import SECTIONS
 from .portfolio_charts import charts as portfolio_charts
 from .portfolio_forms import PortfolioFilterForm
@@ -25,8 +25,10 @@ def portfolio_for(request: HttpRequest) -> tuple[Portfolio, PortfolioFilterForm]
     today = clock.localdate()
     form = PortfolioFilterForm(request.GET or None, today=today)
     unit = form.chosen_unit() if "unit" in request.GET else default_unit(request.user)
-    if unit is not None and not form.is_bound:
-        form = PortfolioFilterForm({"unit": unit.code}, today=today)
+    if not form.is_bound:  # show what the figures are for: the default unit and period
+        period = Period.ending(today)
+        defaults = {"unit": unit.code if unit else "", "start": period.start, "end": period.end}
+        form = PortfolioFilterForm(defaults, today=today)
     figures = portfolio(Scope(request.user, unit, form.period()))
     return figures, form
 

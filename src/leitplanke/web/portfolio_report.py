@@ -128,7 +128,7 @@ def _sheets(figures: Portfolio) -> list[tuple[str, list[str], list[list[Any]]]]:
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [
         (
             _("Objectives"),
-            [_("Objective"), _("Target"), _("Target date"), _("Progress"), _("Previous period"), _("Use cases")],
+            [_("Objective"), _("Target value"), _("Target date"), _("Progress"), _("Previous period"), _("Use cases")],
             [
                 [
                     row.objective.title,
