@@ -136,3 +136,14 @@ def test_reports_follow_the_page_filters_and_need_a_sign_in(world: World, board:
     assert data["value"]["realised_eur_per_year"] == 0.0
     assert client.get(reverse("web:portfolio_report", args=["docx"])).status_code == 404
     assert client_for(None).get(reverse("web:portfolio_report", args=["pdf"])).status_code == 302
+
+
+def test_the_pdf_of_someone_without_a_view_of_the_company_holds_figures_but_no_titles(
+    world: World, client_for: Any
+) -> None:
+    response = client_for(world.org.outsider).get(reverse("web:portfolio_report", args=["pdf"]), {"lang": "de"})
+
+    _pages, text = pdf_text(response.content)
+    assert "17.400" in text
+    for title in ("Rechnungen", "Gehaltsabrechnung prüfen", "Kampagnen texten"):
+        assert title not in text

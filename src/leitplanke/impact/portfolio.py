@@ -238,14 +238,13 @@ def objectives_in(scope: Scope) -> QuerySet[Objective]:
 def objectives(scope: Scope) -> list[ObjectiveFigures]:
     """Each objective with its progress (now and at the previous period's end) and its use cases."""
     found = list(objectives_in(scope))
-    in_scope = set(scope.usecases().values_list("pk", flat=True))
     links = Objective.usecases.through.objects.filter(objective__in=[o.pk for o in found])
+    linked_at_all = set(links.values_list("objective_id", flat=True).distinct())
+    if scope.unit is not None:
+        links = links.filter(usecase__unit__path__startswith=scope.unit.path)
     serving: dict[int, list[int]] = defaultdict(list)
-    linked_at_all: set[int] = set()
     for objective_id, usecase_id in links.values_list("objective_id", "usecase_id"):
-        linked_at_all.add(objective_id)
-        if usecase_id in in_scope:
-            serving[objective_id].append(usecase_id)
+        serving[objective_id].append(usecase_id)
     every = {pk for ids in serving.values() for pk in ids}
     kpis_of: dict[int, list[Kpi]] = defaultdict(list)
     kpis = list(Kpi.objects.filter(usecase__in=every, target__isnull=False))
@@ -423,8 +422,11 @@ def _rows_units(scope: Scope, with_figures: set[int]) -> list[OrgUnit]:
     return [*departments, *others]
 
 
-def value(scope: Scope) -> ValueFigures:
-    """Expected vs realised benefit in total, per department and per objective, now and before."""
+def value(scope: Scope, objective_rows: list[ObjectiveFigures] | None = None) -> ValueFigures:
+    """Expected vs realised benefit in total, per department and per objective, now and before.
+
+    ``objective_rows``: the scope's :func:`objectives`, if the caller has them already.
+    """
     rate = hourly_rate()
     now = _per_usecase(scope, scope.period.end, rate)
     before = _per_usecase(scope, scope.period.previous.end, rate)
@@ -435,7 +437,7 @@ def value(scope: Scope) -> ValueFigures:
         for unit in _rows_units(scope, set(per_now) | set(per_before))
     ]
     by_objective = []
-    for row in objectives(scope):
+    for row in objectives(scope) if objective_rows is None else objective_rows:
         serving_now, serving_before = Value(), Value()
         for pk in row.usecase_ids:
             if pk in now:
@@ -568,11 +570,12 @@ class Portfolio:
 
 def portfolio(scope: Scope) -> Portfolio:
     """Every section of the portfolio for ``scope``."""
+    objective_rows = objectives(scope)
     return Portfolio(
         scope=scope,
-        objectives=objectives(scope),
+        objectives=objective_rows,
         funnel=funnel(scope),
-        value=value(scope),
+        value=value(scope, objective_rows),
         risk_classes=risk_classes(scope),
         waiting=waiting(scope),
         literacy=literacy(scope),
