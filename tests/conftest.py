@@ -29,8 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Compile the translation catalogues that are missing or older than their ``.po`` file.
 
     A fresh clone has no ``.mo`` files (they are built, not kept); without them every German text
-    in the tests would be English.
+    in the tests would be English. Django may have read the old catalogue while it set up (before
+    this hook); after compiling, its loaded catalogues are dropped so the new one is read.
     """
+    compiled = False
     for po in LOCALE.glob("*/LC_MESSAGES/*.po"):
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -43,6 +45,14 @@ def pytest_configure(config: pytest.Config) -> None:
         except subprocess.CalledProcessError as error:
             raise pytest.UsageError(f"{po} does not compile (msgfmt exit code {error.returncode})") from None
         partial.replace(mo)
+        compiled = True
+    if compiled:
+        from asgiref.local import Local
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = Local()
 
 
 #: The tests whose behaviour depends on the database: locks, concurrency, crashes, the audit guard's
