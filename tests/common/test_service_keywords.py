@@ -8,6 +8,7 @@ from typing import get_type_hints
 import pytest
 
 from leitplanke.catalog.services import TOOL_FIELDS, ToolFields
+from leitplanke.impact.services import KPI_FIELDS, OBJECTIVE_FIELDS, KpiFields, ObjectiveFields
 from leitplanke.literacy.services import COURSE_FIELDS, CourseFields
 from leitplanke.org.services import PERSON_FIELDS, UNIT_FIELDS, PersonFields, UnitFields
 from leitplanke.usecases.facts import FACT_NAMES
@@ -19,6 +20,8 @@ PAIRS = [
     (CourseFields, COURSE_FIELDS),
     (UnitFields, UNIT_FIELDS),
     (PersonFields, PERSON_FIELDS),
+    (ObjectiveFields, OBJECTIVE_FIELDS),
+    (KpiFields, KPI_FIELDS),
 ]
 
 

@@ -5,7 +5,8 @@ service's transaction (the stale reminder by the periodic job)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from leitplanke.common.actors import Actor
 
 from .models import Kpi, Measurement, Objective
 
@@ -14,7 +15,7 @@ from .models import Kpi, Measurement, Objective
 class ObjectiveChanged:
     """An objective was set, changed, or the use cases serving it changed (``change``: created, updated, linked)."""
 
-    actor: Any
+    actor: Actor
     objective: Objective
     change: str
 
@@ -23,7 +24,7 @@ class ObjectiveChanged:
 class MeasurementRecorded:
     """A measurement of a KPI was recorded."""
 
-    actor: Any
+    actor: Actor
     measurement: Measurement
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leitplanke.common import clock, csvfile
+from leitplanke.common.actors import Actor
 from leitplanke.common.csvfile import ImportFailed, Record, RowError, column_key, read_table
 from leitplanke.common.permissions import allowed
 from leitplanke.common.transactions import write_atomic
@@ -141,7 +142,7 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() and abs(value) < Decimal("1e12") else None
 
 
-def _plan(actor: Any, records: list[Record], errors: list[RowError]) -> list[_Planned]:
+def _plan(actor: Actor, records: list[Record], errors: list[RowError]) -> list[_Planned]:
     ids = {int(r.cells.get("usecase", "")) for r in records if r.cells.get("usecase", "").isdigit()}
     kpis: dict[tuple[int, str], Kpi] = {}
     for found in Kpi.objects.filter(usecase_id__in=ids).select_related("usecase", "usecase__unit"):
@@ -187,7 +188,7 @@ def _plan(actor: Any, records: list[Record], errors: list[RowError]) -> list[_Pl
     return planned
 
 
-def measurements_import(*, actor: Any, data: bytes, dry_run: bool = False) -> MeasurementImportSummary:
+def measurements_import(*, actor: Actor, data: bytes, dry_run: bool = False) -> MeasurementImportSummary:
     """Record every measurement of the file, or none (``ImportFailed`` names each faulty line)."""
     if _is_xlsx(data):
         records, errors = _read_xlsx(data)

@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from leitplanke.audit.services import event_record
 from leitplanke.common import clock, events
+from leitplanke.common.actors import Actor, Person
 from leitplanke.common.errors import DomainError, full_clean
 from leitplanke.common.permissions import check
 from leitplanke.common.transactions import write_atomic
 from leitplanke.common.versioning import check_version
+from leitplanke.org.models import OrgUnit
 from leitplanke.usecases.models import UseCase
 
 from .events import MeasurementRecorded, ObjectiveChanged
@@ -46,6 +48,33 @@ OBJECTIVE_FIELDS = frozenset(
 KPI_FIELDS = frozenset({"name", "kind", "custom_unit", "better_when", "baseline", "target", "target_date"})
 
 
+class ObjectiveFields(TypedDict, total=False):
+    """The keywords of :func:`objective_update`: every name of ``OBJECTIVE_FIELDS`` (a test keeps them the same)."""
+
+    title: str
+    description: str
+    owner: Person
+    unit: OrgUnit | None
+    metric: str
+    metric_unit: str
+    baseline: Decimal | None
+    target_value: Decimal
+    target_date: dt.date
+    status: str
+
+
+class KpiFields(TypedDict, total=False):
+    """The keywords of :func:`kpi_update`: every name of ``KPI_FIELDS`` (a test keeps them the same)."""
+
+    name: str
+    kind: str
+    custom_unit: str
+    better_when: str
+    baseline: Decimal
+    target: Decimal | None
+    target_date: dt.date | None
+
+
 def _clean_objective(objective: Objective) -> None:
     objective.title = objective.title.strip()
     objective.description = objective.description.strip()
@@ -57,13 +86,13 @@ def _clean_objective(objective: Objective) -> None:
 @write_atomic
 def objective_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
-    owner: Any,
+    owner: Person,
     metric: str,
     target_value: Decimal,
     target_date: dt.date,
-    unit: Any = None,
+    unit: OrgUnit | None = None,
     description: str = "",
     metric_unit: str = "",
     baseline: Decimal | None = None,
@@ -94,7 +123,7 @@ def objective_create(
 
 @write_atomic
 def objective_update(
-    *, actor: Any, objective: Objective, expected_version: int | None = None, **changes: Any
+    *, actor: Actor, objective: Objective, expected_version: int | None = None, **changes: Unpack[ObjectiveFields]
 ) -> Objective:
     """Change an objective. Moving it to another scope needs the right for both scopes; use cases
     the new scope no longer covers stop serving it.
@@ -130,7 +159,7 @@ def objective_update(
 
 
 def _record_link(
-    actor: Any, usecase: UseCase, *, added: Iterable[Objective] = (), removed: Iterable[Objective] = ()
+    actor: Actor, usecase: UseCase, *, added: Iterable[Objective] = (), removed: Iterable[Objective] = ()
 ) -> None:
     added, removed = list(added), list(removed)
     event_record(
@@ -143,7 +172,7 @@ def _record_link(
 
 
 @write_atomic
-def usecase_objectives_set(*, actor: Any, usecase: UseCase, objectives: Iterable[Objective]) -> list[Objective]:
+def usecase_objectives_set(*, actor: Actor, usecase: UseCase, objectives: Iterable[Objective]) -> list[Objective]:
     """Name the objectives ``usecase`` serves (replacing the earlier choice).
 
     Only objectives whose scope covers the use case's unit; newly named ones must be active.
@@ -201,7 +230,7 @@ def _save(obj: Kpi | Measurement, error: DomainError) -> None:
 @write_atomic
 def kpi_create(
     *,
-    actor: Any,
+    actor: Actor,
     usecase: UseCase,
     name: str,
     kind: str,
@@ -234,7 +263,7 @@ def kpi_create(
 
 
 @write_atomic
-def kpi_update(*, actor: Any, kpi: Kpi, expected_version: int | None = None, **changes: Any) -> Kpi:
+def kpi_update(*, actor: Actor, kpi: Kpi, expected_version: int | None = None, **changes: Unpack[KpiFields]) -> Kpi:
     """Change a KPI; with ``expected_version``, a change by someone else in between raises ``Conflict``."""
     check(actor, "impact.manage_kpi", kpi)
     unknown = set(changes) - KPI_FIELDS
@@ -257,7 +286,7 @@ def kpi_update(*, actor: Any, kpi: Kpi, expected_version: int | None = None, **c
 
 
 @write_atomic
-def kpi_delete(*, actor: Any, kpi: Kpi, expected_version: int | None = None) -> None:
+def kpi_delete(*, actor: Actor, kpi: Kpi, expected_version: int | None = None) -> None:
     """Remove a KPI with its measurements; the audit trail keeps what it was."""
     check(actor, "impact.manage_kpi", kpi)
     kpi = Kpi.objects.select_for_update(of=("self",)).select_related("usecase").get(pk=kpi.pk)
@@ -268,7 +297,7 @@ def kpi_delete(*, actor: Any, kpi: Kpi, expected_version: int | None = None) -> 
     event_record(actor=actor, action="impact.kpi.deleted", target=usecase, before=before)
 
 
-def _measurement(kpi: Kpi, *, actor: Any, measured_on: dt.date, value: Decimal, note: str) -> Measurement:
+def _measurement(kpi: Kpi, *, actor: Actor, measured_on: dt.date, value: Decimal, note: str) -> Measurement:
     if measured_on > clock.localdate():
         raise DomainError(_("A measurement cannot lie in the future."), field="measured_on")
     measurement = Measurement(kpi=kpi, measured_on=measured_on, value=value, note=note.strip(), recorded_by=actor)
@@ -285,7 +314,7 @@ def _measured_already() -> DomainError:
 @write_atomic
 def measurement_record(
     *,
-    actor: Any,
+    actor: Actor,
     kpi: Kpi,
     measured_on: dt.date,
     value: Decimal,
@@ -310,7 +339,7 @@ def measurement_record(
 
 
 @write_atomic
-def measurement_delete(*, actor: Any, measurement: Measurement) -> None:
+def measurement_delete(*, actor: Actor, measurement: Measurement) -> None:
     """Remove a measurement recorded by mistake; the audit trail keeps what it said."""
     check(actor, "impact.manage_kpi", measurement.kpi)
     before = measurement.audit_snapshot()

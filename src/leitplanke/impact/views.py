@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
 from leitplanke.common.permissions import allowed
@@ -55,7 +56,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objective_create(request: HttpRequest) -> HttpResponse:
+def objective_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A new objective (leadership)."""
     if not allowed(request.user, "impact.manage_objective"):
         raise Http404
@@ -81,7 +82,7 @@ def objective_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an objective; a change by someone else in the meantime is a conflict."""
     objective = get_object_or_404(objectives_visible_to(request.user), pk=pk)
     if not allowed(request.user, "impact.manage_objective", objective):
@@ -120,7 +121,7 @@ def _usecase_for(request: HttpRequest, pk: int, permission: str) -> UseCase:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def usecase_objectives(request: HttpRequest, pk: int) -> HttpResponse:
+def usecase_objectives(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Choose the objectives a use case serves (who may change the use case)."""
     usecase = _usecase_for(request, pk, "impact.link_objective")
     choices = objectives_for(usecase).filter(status="active") | usecase.objectives.all()
@@ -149,7 +150,7 @@ def usecase_objectives(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def kpi_create(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Define a KPI of a use case (the owning unit)."""
     usecase = _usecase_for(request, pk, "impact.manage_kpi")
     form = KpiForm(request.POST if request.method == "POST" else None, initial={"better_when": "higher", "baseline": 0})
@@ -177,7 +178,7 @@ def _kpi_for(request: HttpRequest, pk: int) -> Kpi:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def kpi_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a KPI (the owning unit); a change by someone else in the meantime is a conflict."""
     kpi = _kpi_for(request, pk)
     if not allowed(request.user, "impact.manage_kpi", kpi):
@@ -197,7 +198,7 @@ def kpi_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def kpi_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A KPI with its measurements and realised benefit; the owning unit records a measurement here."""
     kpi = _kpi_for(request, pk)
     can_edit = allowed(request.user, "impact.manage_kpi", kpi)
