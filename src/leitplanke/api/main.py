@@ -9,6 +9,7 @@ from .routers import (
     audit,
     catalog,
     exports,
+    impact,
     literacy,
     obligations,
     org,
@@ -37,6 +38,9 @@ install_handlers(api)
 
 api.add_router("/usecases", usecases.router)
 api.add_router("/usecases", usecase_details.router)
+api.add_router("/usecases", impact.usecase_impact)
+api.add_router("/objectives", impact.objectives)
+api.add_router("/kpis", impact.kpis)
 api.add_router("/reviews", reviews.router)
 api.add_router("/obligations", obligations.router)
 api.add_router("", org.router)
