@@ -10,10 +10,13 @@ class ImpactConfig(AppConfig):
 
     def ready(self) -> None:
         from leitplanke.audit.labels import register_actions, register_fields
+        from leitplanke.common import background
 
         from . import permissions  # noqa: F401  (registers the impact app's permissions)
+        from .jobs import stale_measurements_run
         from .models import BetterWhen, KpiKind
 
+        background.register_periodic("stale measurements", stale_measurements_run)
         register_actions(
             {
                 "impact.objective.created": _("Objective set"),

@@ -4,6 +4,7 @@ service's transaction (the stale reminder by the periodic job)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from leitplanke.common.actors import Actor
@@ -30,6 +31,11 @@ class MeasurementRecorded:
 
 @dataclass(frozen=True)
 class MeasurementStale:
-    """A KPI of a use case in production has had no measurement for the stale days (the periodic job)."""
+    """A KPI of a use case in production has had no measurement for the stale days (the periodic job).
+
+    ``last_measured_on`` is the day of its latest measurement (``None``: never measured); with the KPI
+    it names the stale period, so that its owner is reminded once per period.
+    """
 
     kpi: Kpi
+    last_measured_on: dt.date | None = None

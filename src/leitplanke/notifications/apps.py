@@ -11,9 +11,11 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from leitplanke.common import background, events
 
+        from . import impact_notices
         from .notices import SUBSCRIPTIONS
         from .outbox import pending_emails
         from .tasks import deliver_email
 
         events.subscribe_all(SUBSCRIPTIONS)
+        events.subscribe_all(impact_notices.SUBSCRIPTIONS)
         background.register_outbox(background.Outbox("e-mails", deliver_email, pending_emails))

@@ -57,6 +57,8 @@ def content_for(notification: Notification, lang: str) -> Content:
         "comment": p.get("comment", ""),
         "obligation": _lang_param(p, "obligation", lang),
         "day": _day(p.get("expires_on")),
+        "kpi": p.get("kpi", ""),
+        "measured": _day(p.get("last_measured_on")),
     }
     kind = notification.kind
     if kind == Kind.REVIEW_ASSIGNED:
@@ -165,6 +167,24 @@ def content_for(notification: Notification, lang: str) -> Content:
             _(
                 "The approval of the use case “%(title)s” is valid until %(day)s. Check its answers and "
                 "submit it again before then to re-certify it."
+            )
+            % names,
+        )
+    if kind == Kind.MEASUREMENT_STALE:
+        if not p.get("last_measured_on"):
+            return Content(
+                _("KPI not measured yet: “%(kpi)s”") % names,
+                _(
+                    "The KPI “%(kpi)s” of the use case “%(title)s” in production has no measurement yet. Record "
+                    "its current value, so that the realised benefit shows."
+                )
+                % names,
+            )
+        return Content(
+            _("KPI not measured since %(measured)s: “%(kpi)s”") % names,
+            _(
+                "The KPI “%(kpi)s” of the use case “%(title)s” in production was last measured on %(measured)s. "
+                "Record its current value, so that the realised benefit stays true."
             )
             % names,
         )

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Review deadline passed")
     OBLIGATION_DUE = "obligation_due", _("Obligation due")
     RECERTIFICATION_DUE = "recertification_due", _("Re-certification due")
+    MEASUREMENT_STALE = "measurement_stale", _("KPI not measured")
 
 
 class EmailStatus(models.TextChoices):
