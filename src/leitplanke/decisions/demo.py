@@ -393,9 +393,12 @@ def _course(username: str, code: str, day: dt.date, counts: dict[str, int]) -> N
 
 
 Step = tuple[dt.datetime, int, Callable[[dict[str, int]], None]]
+#: More steps of the story from the apps above (the impact app's KPIs and measurements): given when
+#: each demo use case (by title) was registered and today, the moments and what happens then.
+MoreSteps = Callable[[dict[str, dt.datetime], dt.date], list[tuple[dt.datetime, Callable[[], None]]]]
 
 
-def _steps(cases: list[_Case], since: dt.datetime, today: dt.date) -> list[Step]:
+def _steps(cases: list[_Case], since: dt.datetime, today: dt.date, more: MoreSteps | None = None) -> list[Step]:
     """Every step of the story after ``since``, in the order they happen (ties: as planned)."""
     _units, people, _tools = usecase_demo.demo_context()
     steps: list[Step] = []
@@ -418,20 +421,35 @@ def _steps(cases: list[_Case], since: dt.datetime, today: dt.date) -> list[Step]
         add(case.approved, functools.partial(_approve, case))
         for duty in case.duties:
             add(duty.completed, functools.partial(_fulfil, case, duty))
+    if more is not None:
+        registered = {case.spec.title: case.created for case in cases if case.created is not None}
+        for moment, run in more(registered, today):
+            add(moment, functools.partial(_more, run))
     early = [moment for moment, _n, _run in steps if moment <= since]
     if early:
         raise RuntimeError(f"The demo's history begins before the company was set up: {min(early)} <= {since}")
     return sorted(steps, key=lambda step: (step[0], step[1]))
 
 
-def load(*, since: dt.datetime | None = None) -> dict[str, int]:
+def story_told() -> bool:
+    """Whether the demo's history was told already (the company has demo use cases): then :func:`load`
+    adds only what a later run can add, now."""
+    return UseCase.objects.filter(title__in=[spec.title for spec in USE_CASES]).exists()
+
+
+def _more(run: Callable[[], None], _counts: dict[str, int]) -> None:
+    run()
+
+
+def load(*, since: dt.datetime | None = None, more: MoreSteps | None = None) -> dict[str, int]:
     """Tell the story of the demo use cases (see the module's docstring); returns how many use cases,
     course completions, decided reviews and approvals it added.
 
     ``since`` is when the company was set up (:func:`founded`); the rules are in force from then.
+    ``more`` adds the steps of the apps above to the story (the command passes the impact app's).
     """
     counts = {"usecases": 0, "completions": 0, "reviews": 0, "approvals": 0}
-    if UseCase.objects.filter(title__in=[spec.title for spec in USE_CASES]).exists():
+    if story_told():
         counts["usecases"] = usecase_demo.load()["usecases"]  # what a later run can add, now
         counts["completions"] = literacy_demo.load()["completions"]
         return counts
@@ -443,7 +461,7 @@ def load(*, since: dt.datetime | None = None) -> dict[str, int]:
         qualified = _qualified(today)
         _decide(cases, qualified)
         _date(cases, today, now, qualified)
-        for moment, _n, run in _steps(cases, since, today):
+        for moment, _n, run in _steps(cases, since, today, more):
             with clock.frozen_at(moment):
                 run(counts)
     return counts

@@ -13,6 +13,7 @@ from django.utils import timezone
 from leitplanke.catalog import demo as catalog_demo
 from leitplanke.common import clock
 from leitplanke.decisions import demo as decisions_demo
+from leitplanke.impact import demo as impact_demo
 from leitplanke.literacy import demo as literacy_demo
 from leitplanke.org import demo as org_demo
 
@@ -43,17 +44,24 @@ class Command(BaseCommand):
         # The company as it began to use Leitplanke, then its history since, step by step at the
         # times it happened (see decisions.demo).
         founded = decisions_demo.founded()
+        impact_before = impact_demo.totals()
+        new_story = not decisions_demo.story_told()
         with clock.frozen_at(founded):
             created = org_demo.load(password=options["password"])
             tools = catalog_demo.load()
             literacy = literacy_demo.load(until=timezone.localdate(founded))
-        story = decisions_demo.load(since=founded)
+            if new_story:  # leadership sets the direction first (later runs add missing ones now)
+                impact_demo.objectives_load()
+        story = decisions_demo.load(since=founded, more=impact_demo.steps)
+        impact_demo.load()
+        impact = {name: count - impact_before[name] for name, count in impact_demo.totals().items()}
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company Beispiel AG ready ({created['units']} units, {created['people']} people, "
                 f"{tools['tools']} tools, {story['usecases']} use cases, {literacy['courses']} courses, "
                 f"{literacy['completions'] + story['completions']} course completions, {story['reviews']} reviews "
-                f"decided and {story['approvals']} approvals new)."
+                f"decided and {story['approvals']} approvals new; {impact['objectives']} objectives, "
+                f"{impact['kpis']} KPIs and {impact['measurements']} measurements new)."
             )
         )
         self.stdout.write("")
