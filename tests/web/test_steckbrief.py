@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 
 from leitplanke.decisions import services as decisions
 from leitplanke.decisions.models import Review
+from leitplanke.impact import services as impact
 from leitplanke.web.pdf import BASE_URL, pdf_language, static_file_for
 
 from ..decisions.conftest import WORKS_COUNCIL_FACTS, client_for, make_usecase, org, qualified_lead, reviewers, tools
@@ -134,7 +136,7 @@ def test_the_json_has_the_documented_fields(approved) -> None:
     assert {
         "format_version", "language", "generated", "id", "title", "summary", "problem", "confidential", "version",
         "unit", "owner", "unit_lead", "status", "stage", "tools", "expected_benefit", "risk_answers", "verdict",
-        "reviews", "approval", "obligations", "history",
+        "reviews", "approval", "obligations", "history", "kpis",
     } <= set(data)  # fmt: skip
     assert (data["id"], data["title"], data["language"]) == (approved.pk, TITLE, "de")
     assert data["unit"] == {"code": "fin-buha", "name": "Buchhaltung"}
@@ -151,6 +153,64 @@ def test_the_json_has_the_documented_fields(approved) -> None:
     assert data["approval"]["approved_by"] == "Lea Lead"
     assert any(o["title"] == "Auflagen der Prüfung durch Betriebsrat" for o in data["obligations"])
     assert {"usecase.created", "decisions.usecase.approved"} <= {event["action"] for event in data["history"]}
+
+
+@pytest.fixture
+def measured(approved, org, settings) -> Any:
+    """The approved use case with a KPI of saved hours, measured twice, and one never measured."""
+    settings.LEITPLANKE_HOURLY_RATE_EUR = 60
+    kpi = impact.kpi_create(
+        actor=org.member,
+        usecase=approved,
+        name="Eingesparte Stunden",
+        kind="hours_saved_per_month",
+        baseline=Decimal("0"),
+        target=Decimal("40"),
+        target_date=dt.date(2027, 12, 31),
+    )
+    impact.measurement_record(actor=org.member, kpi=kpi, measured_on=dt.date(2025, 5, 31), value=Decimal("12"))
+    impact.measurement_record(actor=org.member, kpi=kpi, measured_on=dt.date(2025, 6, 30), value=Decimal("30"))
+    impact.kpi_create(
+        actor=org.member, usecase=approved, name="Fehlerquote", kind="quality_percent", baseline=Decimal("8"),
+        better_when="lower",
+    )  # fmt: skip
+    return approved
+
+
+def test_the_json_names_each_kpi_with_its_latest_value_and_realised_benefit(measured) -> None:
+    out = io.StringIO()
+
+    call_command("export", "usecase", str(measured.pk), "--format", "json", "--lang", "de", stdout=out)
+
+    kpis = {kpi["name"]: kpi for kpi in json.loads(out.getvalue())["kpis"]}
+    hours, errors = kpis["Eingesparte Stunden"], kpis["Fehlerquote"]
+    assert (hours["kind"], hours["kind_label"], hours["unit"]) == (
+        "hours_saved_per_month",
+        "Eingesparte Stunden pro Monat",
+        "h",
+    )
+    assert (hours["baseline"], hours["target"], hours["target_date"]) == (0.0, 40.0, "2027-12-31")
+    assert hours["latest"] == {"measured_on": "2025-06-30", "value": 30.0}
+    assert hours["realised"] == {
+        "improvement": 30.0,
+        "progress_percent": 75.0,
+        "hours_per_month": 30.0,
+        "euros_per_year": 21600.0,  # 30 h × 60 EUR × 12 months
+        "on_track": True,
+    }
+    assert (errors["latest"], errors["realised"], errors["unit"]) == (None, None, "%")
+
+
+def test_the_pdf_shows_the_kpis(measured, org, client_for) -> None:
+    response = client_for(org.member).get(reverse("web:usecase_pdf", args=[measured.pk]), {"lang": "de"})
+
+    text = " ".join(_pages(response.content))
+    assert "Kennzahlen" in text and "Eingesparte Stunden" in text and "Fehlerquote" in text
+    assert "Realisierter Nutzen" in text
+    assert "30 h/Monat" in text
+    assert "21.600 EUR/Jahr" in text
+    assert "75 % des Ziels" in text
+    assert "noch nicht gemessen" in text
 
 
 def test_the_json_goes_to_a_file_when_named(approved, tmp_path) -> None:

@@ -13,6 +13,10 @@ requested language, dates and times ISO 8601, missing values ``null``:
 * ``status`` and ``stage`` (``code``, ``label``);
 * ``tools``: list of ``name``, ``status``, ``status_label``;
 * ``expected_benefit``: ``hours_per_month``, ``euros_per_year`` (numbers), ``text``;
+* ``kpis``: list of ``name``, ``kind``, ``kind_label``, ``unit`` (of the values), ``better_when``,
+  ``baseline``, ``target``, ``target_date``, ``latest`` (``measured_on``, ``value``, or null) and
+  ``realised`` (null before the first measurement: ``improvement`` over the baseline,
+  ``progress_percent`` towards the target, ``hours_per_month``, ``euros_per_year``, ``on_track``);
 * ``risk_answers``: list of ``fact``, ``question``, ``answers`` (codes), ``labels``, ``unsure``;
 * ``verdict`` (null before the first evaluation): ``risk_class``, ``risk_label``, ``decision``,
   ``decision_label``, ``headline``, ``reviews`` (role labels), ``reasons`` (list of ``rule_id``,
@@ -45,6 +49,7 @@ from leitplanke.audit.selectors import history_for
 from leitplanke.decisions import selectors as decisions
 from leitplanke.decisions.models import Obligation
 from leitplanke.guardrails.presentation import explanation_for
+from leitplanke.impact.selectors import benefits_of
 from leitplanke.usecases.models import Status, UseCase
 from leitplanke.usecases.presentation import answers_of
 
@@ -161,6 +166,38 @@ def _obligations(usecase: UseCase, language: str) -> list[dict[str, Any]]:
     ]
 
 
+def _kpis(usecase: UseCase) -> list[dict[str, Any]]:
+    rows = []
+    for shown in benefits_of(usecase):
+        kpi, latest = shown.kpi, shown.latest
+        realised = None
+        if shown.improvement is not None:
+            realised = {
+                "improvement": _number(shown.improvement),
+                "progress_percent": _number(shown.progress_percent),
+                "hours_per_month": _number(shown.hours_per_month),
+                "euros_per_year": _number(shown.eur_per_year),
+                "on_track": shown.on_track,
+            }
+        rows.append(
+            {
+                "name": kpi.name,
+                "kind": kpi.kind,
+                "kind_label": str(kpi.get_kind_display()),
+                "unit": kpi.measure_unit,
+                "better_when": kpi.better_when,
+                "baseline": _number(kpi.baseline),
+                "target": _number(kpi.target),
+                "target_date": kpi.target_date,
+                "latest": None
+                if latest is None
+                else {"measured_on": latest.measured_on, "value": _number(latest.value)},
+                "realised": realised,
+            }
+        )
+    return rows
+
+
 def _history(usecase: UseCase) -> list[dict[str, Any]]:
     return [
         {
@@ -201,6 +238,7 @@ def steckbrief(usecase: UseCase) -> dict[str, Any]:
             "euros_per_year": _number(usecase.expected_euros_per_year),
             "text": usecase.expected_benefit,
         },
+        "kpis": _kpis(usecase),
         "risk_answers": [
             {
                 "fact": answer.fact.name,
