@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from leitplanke.audit.selectors import history_for
+from leitplanke.common import clock
 from leitplanke.common.actors import AuthenticatedHttpRequest
 from leitplanke.common.errors import DomainError
 from leitplanke.common.forms import save_versioned
@@ -202,7 +203,10 @@ def kpi_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A KPI with its measurements and realised benefit; the owning unit records a measurement here."""
     kpi = _kpi_for(request, pk)
     can_edit = allowed(request.user, "impact.manage_kpi", kpi)
-    form = MeasurementForm(request.POST if request.method == "POST" else None, initial={"version": kpi.version})
+    form = MeasurementForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": kpi.version, "measured_on": clock.localdate()},  # most values are today's
+    )
     if request.method == "POST":
         if not can_edit:
             raise Http404
